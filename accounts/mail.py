@@ -1,0 +1,26 @@
+"""Render and send one email, HTML and text, in the recipient's language."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_templated_email(*, to: list[str], template: str, context: dict, language: str) -> None:
+    """Send `emails/<template>.{subject.txt,txt,html}` to `to`, rendered in `language`.
+
+    Links in the context must already be absolute URLs built from SSPR_BASE_URL, never from
+    a request's Host header (SPEC 8.6: a forged Host would otherwise phish with our mail).
+    """
+    context = {
+        "organisation_name": settings.SSPR_ORGANISATION_NAME,
+        "base_url": settings.SSPR_BASE_URL,
+        **context,
+    }
+    with translation.override(language):
+        subject = render_to_string(f"emails/{template}.subject.txt", context)
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=to)
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,141 @@
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+def normalise_identifier(value: str) -> str:
+    """Return the form a typed user ID is matched on: NFKC, trimmed, case-folded."""
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+class PortalUserManager(UserManager):
+    def get_by_identifier(self, identifier: str) -> "User | None":
+        """Find the user whose username or email is `identifier`, ignoring case; else None."""
+        key = normalise_identifier(identifier)
+        if not key:
+            return None
+        # Both sides go through the database's own lower(), the function the unique indexes
+        # use, so that matching and uniqueness can never disagree.
+        value = models.Value(key)
+        return (
+            self.alias(username_key=Lower("username"), email_key=Lower("email"))
+            .filter(models.Q(username_key=Lower(value)) | models.Q(email_key=Lower(value)))
+            .first()
+        )
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("email address"), blank=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    office_phone = PhoneNumberField(
+        _("office phone"), blank=True, help_text=_("Set by administrators; users cannot change it.")
+    )
+    password_managed_elsewhere = models.BooleanField(
+        _("password managed elsewhere"),
+        default=False,
+        help_text=_("The password lives in a directory this portal does not write to."),
+    )
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_never_expires = models.BooleanField(_("password never expires"), default=False)
+    password_changed_at = models.DateTimeField(_("password last changed"), null=True, blank=True)
+    temporary_password_expires_at = models.DateTimeField(
+        _("temporary password expires"), null=True, blank=True
+    )
+
+    objects = PortalUserManager()
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="user_email_ci_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def temporary_password_expired(self) -> bool:
+        expires = self.temporary_password_expires_at
+        return expires is not None and expires <= timezone.now()
+
+
+class AuditEvent(models.Model):
+    """One security event; rows are only ever added (the database refuses updates)."""
+
+    class Type(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset (self-service)")
+        PASSWORD_RESET_BY_ADMIN = "password_reset_by_admin", _("Password reset by administrator")
+        PASSWORD_CHANGE_FORCED = "password_change_forced", _("Password change forced")
+        ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
+        METHOD_REGISTERED = "method_registered", _("Method registered")
+        METHOD_REMOVED = "method_removed", _("Method removed")
+        METHOD_RECONFIRMED = "method_reconfirmed", _("Methods reconfirmed")
+        CODE_SENT = "code_sent", _("Code sent")
+        CODE_REJECTED = "code_rejected", _("Code rejected")
+        RESET_STARTED = "reset_started", _("Reset started")
+        GATE_PASSED = "gate_passed", _("Gate passed")
+        GATE_FAILED = "gate_failed", _("Gate failed")
+        ATTEMPT_BLOCKED = "attempt_blocked", _("Attempt blocked")
+        POLICY_CHANGED = "policy_changed", _("Policy changed")
+        HELPDESK_CONTACTED = "helpdesk_contacted", _("Helpdesk contacted")
+        MESSAGE_FAILED = "message_failed", _("Message delivery failed")
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Success")
+        FAILURE = "failure", _("Failure")
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    type = models.CharField(_("event"), max_length=40, choices=Type.choices, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    # Who did it and to whom, kept apart: an administrator resetting a user is actor != subject.
+    # PROTECT: accounts are deactivated, never deleted, so the trail outlives them.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("subject"),
+    )
+    identifier = models.CharField(_("user ID as typed"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    support_code = models.CharField(_("support code"), max_length=9, db_index=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.support_code})"

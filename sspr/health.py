@@ -1,0 +1,46 @@
+"""`/healthz`: whether this process can reach the database, the cache and the broker."""
+
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+from .celery import app
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    cache.set("healthz", "ok", 5)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _broker() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Report each dependency as "ok" or "down"; 503 when any is down."""
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception:
+            results[name] = "down"
+        else:
+            results[name] = "ok"
+    healthy = all(v == "ok" for v in results.values())
+    status = HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE
+    return JsonResponse(results, status=status)
