@@ -173,7 +173,7 @@ LOGGING = {
     "formatters": {"json": {"()": "sspr.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "ERROR"}},
 }
 
 # --- Third-party apps -----------------------------------------------------------------------
@@ -185,7 +185,13 @@ AXES_ENABLED = True
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_FAILURE_LIMIT = env.int("SSPR_SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.same_response"
+# Retrying while locked must not extend the lock, or anyone could keep a user out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 RATELIMIT_IP_META_KEY = "accounts.network.client_ip"
 
@@ -201,5 +207,12 @@ SSPR_TRUSTED_PROXY_COUNT = env.int("SSPR_TRUSTED_PROXY_COUNT", default=0)
 SSPR_ARGON2_TIME_COST = env.int("SSPR_ARGON2_TIME_COST", default=2)
 SSPR_ARGON2_MEMORY_COST = env.int("SSPR_ARGON2_MEMORY_COST", default=102400)
 SSPR_ARGON2_PARALLELISM = env.int("SSPR_ARGON2_PARALLELISM", default=8)
+# Sign-in lockout: seconds of the first lockout, doubled at each further one, up to the cap.
+SSPR_LOCKOUT_SECONDS = env.int("SSPR_LOCKOUT_SECONDS", default=60)
+SSPR_LOCKOUT_MAX_SECONDS = env.int("SSPR_LOCKOUT_MAX_SECONDS", default=3600)
+# Sign-in attempts one client address may make (django-ratelimit rate), whatever the account.
+SSPR_SIGN_IN_IP_RATE = env("SSPR_SIGN_IN_IP_RATE", default="30/5m")
+# Seconds a typed password counts as recent for changing methods (re-authentication).
+SSPR_REAUTH_SECONDS = env.int("SSPR_REAUTH_SECONDS", default=600)
 # The development outbox page; only ever on in local mode.
 SSPR_DEV_OUTBOX = False

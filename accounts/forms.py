@@ -1,0 +1,38 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class SignInForm(AuthenticationForm):
+    """Username or email and password, with one error for every way of failing."""
+
+    username = forms.CharField(
+        label=_("User ID or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username",
+                                      "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    error_messages = {
+        # Unknown ID, wrong password, locked and disabled accounts all read the same (SPEC 8.1).
+        "invalid_login": _("That user ID and password don't match. Check them and try again, "
+                           "or reset your password."),
+        "inactive": _("That user ID and password don't match. Check them and try again, "
+                      "or reset your password."),
+    }
+
+
+class ReauthenticateForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password is not right."), code="invalid")
+        return password

@@ -1,0 +1,153 @@
+"""The two policy records administrators edit: self-service reset, and passwords.
+
+Each is a single row (pk 1), created with the defaults of SPEC section 6 on first use.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SingletonModel(models.Model):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def current(cls):
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class ResetPolicy(SingletonModel):
+    """Who may reset their password themselves, and how they must prove who they are."""
+
+    class EnabledFor(models.TextChoices):
+        NONE = "none", _("Nobody")
+        GROUP = "group", _("A selected group")
+        ALL = "all", _("Everyone")
+
+    enabled_for = models.CharField(
+        _("self-service reset enabled for"), max_length=5, choices=EnabledFor.choices,
+        default=EnabledFor.ALL,
+    )
+    enabled_group = models.ForeignKey(
+        "auth.Group", on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("enabled group"),
+    )
+    methods_required = models.PositiveSmallIntegerField(
+        _("methods required to reset"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(2)],
+        help_text=_("Administrators always need two."),
+    )
+    allow_email = models.BooleanField(_("email a code"), default=True)
+    allow_mobile_sms = models.BooleanField(_("text a code to a mobile phone"), default=True)
+    allow_mobile_call = models.BooleanField(_("call a mobile phone"), default=True)
+    allow_office_call = models.BooleanField(_("call an office phone"), default=True)
+    allow_authenticator = models.BooleanField(_("authenticator app code"), default=True)
+    allow_security_questions = models.BooleanField(_("security questions"), default=True)
+    questions_to_register = models.PositiveSmallIntegerField(
+        _("security questions to register"), default=3,
+        validators=[MinValueValidator(3), MaxValueValidator(5)],
+    )
+    questions_to_answer = models.PositiveSmallIntegerField(
+        _("security questions to answer"), default=3,
+        validators=[MinValueValidator(3), MaxValueValidator(5)],
+    )
+    questions_may_be_only_gate = models.BooleanField(
+        _("security questions may be the only gate"), default=False,
+        help_text=_("Off: someone who can guess or look up answers cannot reset on them alone."),
+    )
+    require_registration = models.BooleanField(
+        _("require users to register when signing in"), default=True
+    )
+    reconfirm_days = models.PositiveSmallIntegerField(
+        _("days before users are asked to reconfirm their methods"), default=180,
+        validators=[MaxValueValidator(730)], help_text=_("0 means never."),
+    )
+    notify_user_on_reset = models.BooleanField(_("notify users when their password is reset"),
+                                               default=True)
+    notify_admins_on_admin_reset = models.BooleanField(
+        _("notify all administrators when another administrator resets their password"),
+        default=True,
+    )
+    helpdesk_email = models.EmailField(_("helpdesk email"), blank=True)
+    helpdesk_url = models.URLField(_("helpdesk web page"), blank=True)
+    show_account_state = models.BooleanField(
+        _("show account state"), default=False,
+        help_text=_("Off (protected mode): the wizard never reveals whether an ID exists or "
+                    "what state it is in. Turn on only where user IDs are not secret."),
+    )
+
+    class Meta:
+        verbose_name = _("self-service reset policy")
+        verbose_name_plural = _("self-service reset policy")
+
+    def __str__(self) -> str:
+        return str(_("Self-service reset policy"))
+
+    @property
+    def method_flags(self) -> dict[str, bool]:
+        return {
+            "email": self.allow_email,
+            "sms": self.allow_mobile_sms,
+            "mobile_call": self.allow_mobile_call,
+            "office_call": self.allow_office_call,
+            "authenticator": self.allow_authenticator,
+            "questions": self.allow_security_questions,
+        }
+
+
+class PasswordPolicy(SingletonModel):
+    """The rules every new password meets, and when passwords expire."""
+
+    banned_terms = models.TextField(
+        _("banned terms"), blank=True,
+        help_text=_("One per line, 4–16 characters, at most 1000: your organisation's name, "
+                    "products, places. Matched ignoring case and look-alike characters."),
+    )
+    require_three_classes = models.BooleanField(
+        _("require 3 of 4 character classes"), default=False,
+        help_text=_("Lower case, upper case, digits, symbols. Length protects more."),
+    )
+    min_strength = models.PositiveSmallIntegerField(
+        _("minimum estimated strength"), default=3,
+        validators=[MaxValueValidator(4)], help_text=_("zxcvbn score, 0–4."),
+    )
+    history_count = models.PositiveSmallIntegerField(
+        _("previous passwords that cannot be reused"), default=5,
+        validators=[MaxValueValidator(24)],
+    )
+    expiry_days = models.PositiveSmallIntegerField(
+        _("days before a password expires"), default=0,
+        validators=[MaxValueValidator(730)],
+        help_text=_("0 means never; otherwise 14–730."),
+    )
+    expiry_reminder_days = models.PositiveSmallIntegerField(
+        _("days before expiry to remind users"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    temporary_password_days = models.PositiveSmallIntegerField(
+        _("days a temporary password is valid"), default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+
+    class Meta:
+        verbose_name = _("password policy")
+        verbose_name_plural = _("password policy")
+
+    def __str__(self) -> str:
+        return str(_("Password policy"))
+
+    def clean(self) -> None:
+        if 0 < self.expiry_days < 14:
+            raise ValidationError({"expiry_days": _("Use 0 (never) or 14 to 730 days.")})
+        terms = [t.strip() for t in self.banned_terms.splitlines() if t.strip()]
+        if len(terms) > 1000:
+            raise ValidationError({"banned_terms": _("At most 1000 terms.")})
+        if any(not 4 <= len(t) <= 16 for t in terms):
+            raise ValidationError({"banned_terms": _("Each term is 4 to 16 characters.")})
+
+    @property
+    def banned_term_list(self) -> list[str]:
+        return [t.strip() for t in self.banned_terms.splitlines() if t.strip()]
