@@ -18,3 +18,7 @@ class IdentifierBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def user_can_authenticate(self, user) -> bool:
+        # An expired temporary password opens nothing; the user resets or asks again.
+        return super().user_can_authenticate(user) and not user.temporary_password_expired

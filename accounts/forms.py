@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,3 +37,21 @@ class ReauthenticateForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That password is not right."), code="invalid")
         return password
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form (old_password, new_password1, new_password2) under our policy."""
+
+    error_messages = {
+        **DjangoPasswordChangeForm.error_messages,
+        "password_incorrect": _("Your current password is not right."),
+        "password_mismatch": _("The two new passwords are not the same."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Current password")
+        for name in ["new_password1", "new_password2"]:
+            self.fields[name].widget.attrs["data-password-policy"] = name
+        self.fields["new_password1"].help_text = ""
+        self.fields["new_password1"].widget.attrs["aria-describedby"] = "password-rules"

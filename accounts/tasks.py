@@ -1,9 +1,12 @@
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
 from .mail import send_templated_email
-from .models import AuditEvent
+from .models import AuditEvent, Notice
 
 # Worth another try: the server was unreachable, slow or hung up. A refused recipient or
 # message is not, and retrying it would only repeat the refusal.
@@ -17,6 +20,8 @@ TRANSIENT_SMTP_ERRORS = (
 # Events the user is told about by email, and the template that tells them.
 NOTICE_TEMPLATES = {
     AuditEvent.Type.PASSWORD_CHANGED: "password_changed",
+    AuditEvent.Type.PASSWORD_RESET: "password_changed",
+    AuditEvent.Type.PASSWORD_RESET_BY_ADMIN: "password_changed",
 }
 
 
@@ -26,15 +31,34 @@ NOTICE_TEMPLATES = {
     retry_backoff_max=600,
     max_retries=8,
 )
-def send_security_notice(event_id: int) -> None:
-    """Tell the subject of audit event `event_id` what happened to their account."""
-    event = AuditEvent.objects.select_related("subject").get(pk=event_id)
-    user = event.subject
-    if user is None or not user.email:
-        return
-    send_templated_email(
-        to=[user.email],
-        template=NOTICE_TEMPLATES[event.type],
-        context={"user": user, "event": event},
-        language=user.language,
-    )
+def send_security_notice(notice_id: int) -> None:
+    """Tell the subject of a notice's audit event what happened to their account, once."""
+    with transaction.atomic():
+        notice = (Notice.objects.select_for_update(of=("self",)).select_related("event__subject")
+                  .get(pk=notice_id))
+        if notice.sent_at is not None:
+            return
+        user = notice.event.subject
+        if user is not None and user.email:
+            send_templated_email(
+                to=[user.email],
+                template=NOTICE_TEMPLATES[notice.event.type],
+                context={"user": user, "event": notice.event},
+                language=user.language,
+            )
+        notice.sent_at = timezone.now()
+        notice.save(update_fields=["sent_at"])
+
+
+@shared_task
+def sweep_notices() -> int:
+    """Queue again the notices recorded but not sent (the broker was down, say)."""
+    now = timezone.now()
+    pending = Notice.objects.filter(
+        sent_at__isnull=True,
+        created_at__lte=now - timedelta(minutes=2),
+        created_at__gte=now - timedelta(days=1),
+    ).values_list("pk", flat=True)
+    for notice_id in pending:
+        send_security_notice.delay(notice_id)
+    return len(pending)

@@ -1,22 +1,37 @@
 from http import HTTPStatus
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.generic import FormView
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
-from .forms import ReauthenticateForm, SignInForm
+from .forms import PasswordChangeForm, ReauthenticateForm, SignInForm
+from .lockout import is_locked_out
+from .password_policy import live_rules, policy_rules, strength
 from .reauth import mark_password_verified
-from .services import remember_language
+from .services import change_password, remember_language, sign_in_activity
 
 
 def sign_in_rate(group, request) -> str:
     return settings.SSPR_SIGN_IN_IP_RATE
+
+
+def change_password_rate(group, request) -> str:
+    return settings.SSPR_CHANGE_PASSWORD_RATE
+
+
+def password_check_rate(group, request) -> str:
+    return settings.SSPR_PASSWORD_CHECK_RATE
 
 
 @method_decorator(
@@ -68,3 +83,64 @@ class ReauthenticateView(LoginRequiredMixin, FormView):
                                            require_https=self.request.is_secure()):
             return target
         return settings.LOGIN_REDIRECT_URL
+
+
+class AccountOverviewView(LoginRequiredMixin, TemplateView):
+    template_name = "accounts/overview.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(activity=sign_in_activity(self.request.user), **kwargs)
+
+
+class PasswordChangeView(LoginRequiredMixin, FormView):
+    """Change a known password; every session ends, this one too, and the user signs in."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rules=policy_rules(), locked=is_locked_out(self.request.user), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if is_locked_out(request.user):
+            return self.get(request, *args, **kwargs)
+        usage = self._wrong_password_usage(increment=False)
+        if usage["count"] >= usage["limit"]:
+            messages.error(request, _("Too many wrong passwords. Wait a while and try again."))
+            return redirect("accounts:password-change")
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            self._wrong_password_usage(increment=True)
+        return super().form_invalid(form)
+
+    def _wrong_password_usage(self, *, increment: bool) -> dict:
+        return get_usage(self.request, group="password-change", key="user",
+                         rate=change_password_rate, increment=increment)
+
+    def form_valid(self, form):
+        change_password(request=self.request, password=form.cleaned_data["new_password1"])
+        logout(self.request)
+        messages.success(self.request, _("Your password was changed. Sign in with your new "
+                                         "password."))
+        return redirect("accounts:sign-in")
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=password_check_rate, method="POST", block=True), name="post"
+)
+class PasswordCheckView(View):
+    """Tell the page's checklist which policy rules a password meets, as it is typed."""
+
+    def post(self, request):
+        password = request.POST.get("password", "")
+        user = request.user if request.user.is_authenticated else None
+        rules = live_rules(password, user)
+        in_bounds = all(r["ok"] for r in rules if r["rule"] == "length")
+        score = strength(password, user) if in_bounds else 0
+        return JsonResponse({"rules": rules, "score": score})

@@ -14,6 +14,15 @@ def normalise_identifier(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().casefold()
 
 
+def normalise_password(password: str) -> str:
+    """NFKC, so the same password typed on any keyboard or OS is the same password.
+
+    NIST SP 800-63B 5.1.1.2: normalise Unicode before hashing; otherwise "é" typed as one
+    code point on one machine and as two on another would be two different passwords.
+    """
+    return unicodedata.normalize("NFKC", password)
+
+
 class PortalUserManager(UserManager):
     def get_by_identifier(self, identifier: str) -> "User | None":
         """Find the user whose username or email is `identifier`, ignoring case; else None."""
@@ -65,6 +74,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(None if raw_password is None else normalise_password(raw_password))
+
+    def check_password(self, raw_password: str) -> bool:
+        return super().check_password(normalise_password(raw_password))
+
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
@@ -88,3 +103,33 @@ class LockoutStreak(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.lockouts}"
+
+
+class PasswordHistory(models.Model):
+    """A hash of a password the user had before, so it cannot come back too soon."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = _("password history")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class Notice(models.Model):
+    """An email telling a user what happened to their account, until it has gone out.
+
+    Written in the same transaction as the change it reports, so that a broker outage
+    delays the email (the sweep re-queues it) instead of losing it (SPEC 9).
+    """
+
+    event = models.OneToOneField("accounts.AuditEvent", on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"notice of {self.event_id}"

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import django
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.MustChangePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -91,7 +93,7 @@ SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign-in"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "accounts:overview"
 LOGOUT_REDIRECT_URL = "home"
 
 AUTHENTICATION_BACKENDS = [
@@ -103,6 +105,17 @@ AUTHENTICATION_BACKENDS = [
 PASSWORD_HASHERS = [
     "accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# One password policy (SPEC 6.2) wherever a password is set; length first, so that
+# over-long input is refused before anything expensive looks at it.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.password_policy.LengthValidator"},
+    {"NAME": "accounts.password_policy.BlocklistValidator"},
+    {"NAME": "accounts.password_policy.PersonalDataValidator"},
+    {"NAME": "accounts.password_policy.CharacterClassesValidator"},
+    {"NAME": "accounts.password_policy.StrengthValidator"},
+    {"NAME": "accounts.password_policy.HistoryValidator"},
 ]
 
 # --- Messages: email, Celery ----------------------------------------------------------------
@@ -129,6 +142,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-notices": {"task": "accounts.tasks.sweep_notices", "schedule": 300},
+}
 
 # --- Languages and static files -------------------------------------------------------------
 
@@ -207,11 +223,23 @@ SSPR_TRUSTED_PROXY_COUNT = env.int("SSPR_TRUSTED_PROXY_COUNT", default=0)
 SSPR_ARGON2_TIME_COST = env.int("SSPR_ARGON2_TIME_COST", default=2)
 SSPR_ARGON2_MEMORY_COST = env.int("SSPR_ARGON2_MEMORY_COST", default=102400)
 SSPR_ARGON2_PARALLELISM = env.int("SSPR_ARGON2_PARALLELISM", default=8)
+# Password length bounds, in characters (NFKC-normalised).
+SSPR_PASSWORD_MIN_LENGTH = env.int("SSPR_PASSWORD_MIN_LENGTH", default=12)
+SSPR_PASSWORD_MAX_LENGTH = env.int("SSPR_PASSWORD_MAX_LENGTH", default=128)
+# Gzipped list of common passwords, one a line; Django's own 20,000 by default.
+SSPR_COMMON_PASSWORDS_FILE = env(
+    "SSPR_COMMON_PASSWORDS_FILE",
+    default=str(Path(django.__file__).parent / "contrib/auth/common-passwords.txt.gz"),
+)
 # Sign-in lockout: seconds of the first lockout, doubled at each further one, up to the cap.
 SSPR_LOCKOUT_SECONDS = env.int("SSPR_LOCKOUT_SECONDS", default=60)
 SSPR_LOCKOUT_MAX_SECONDS = env.int("SSPR_LOCKOUT_MAX_SECONDS", default=3600)
 # Sign-in attempts one client address may make (django-ratelimit rate), whatever the account.
 SSPR_SIGN_IN_IP_RATE = env("SSPR_SIGN_IN_IP_RATE", default="30/5m")
+# Wrong current passwords allowed on the change-password form, per user (django-ratelimit).
+SSPR_CHANGE_PASSWORD_RATE = env("SSPR_CHANGE_PASSWORD_RATE", default="5/15m")
+# Live password-policy checks one client address may ask for while typing.
+SSPR_PASSWORD_CHECK_RATE = env("SSPR_PASSWORD_CHECK_RATE", default="120/m")
 # Seconds a typed password counts as recent for changing methods (re-authentication).
 SSPR_REAUTH_SECONDS = env.int("SSPR_REAUTH_SECONDS", default=600)
 # The development outbox page; only ever on in local mode.

@@ -1,0 +1,31 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .services import must_change_password
+
+# What a user who must change their password can still reach.
+ALLOWED_PREFIXES = ("/static/", "/i18n/", "/healthz", "/dev/")
+
+
+class MustChangePasswordMiddleware:
+    """Send a user with a temporary, expired or flagged password to the change page.
+
+    Until it is done nothing else works (SPEC 4): an administrator's temporary password, or
+    an expired one, must not stay in use.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and self._must_leave(request.path)
+                and must_change_password(user)):
+            return redirect("accounts:password-change")
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_leave(path: str) -> bool:
+        allowed = (reverse("accounts:password-change"), reverse("accounts:sign-out"),
+                   reverse("accounts:password-check"))
+        return path not in allowed and not path.startswith(ALLOWED_PREFIXES)

@@ -1,0 +1,239 @@
+"""The password policy of SPEC 6.2, as Django password validators.
+
+Every place a password is set (change, reset, administrator, createsuperuser) runs the same
+AUTH_PASSWORD_VALIDATORS. The length rule comes first and the others stay silent on a
+password outside the length bounds, so a megabyte of input is refused before anything
+expensive (matching, strength estimation, hashing) looks at it.
+"""
+
+import gzip
+from functools import cache
+from pathlib import Path
+
+import zxcvbn
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import (
+    UserAttributeSimilarityValidator,
+    get_default_password_validators,
+)
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import PasswordHistory, PasswordPolicy, normalise_password
+
+# Characters people swap in for letters to satisfy old composition rules (SPEC 6.2).
+LOOK_ALIKES = str.maketrans({
+    "0": "o", "1": "l", "!": "i", "|": "l", "3": "e", "4": "a", "@": "a", "5": "s",
+    "$": "s", "7": "t", "+": "t", "8": "b", "9": "g", "2": "z", "6": "g", "€": "e",
+})
+
+
+def canonical(text: str) -> str:
+    """The form blocklists match on: case-folded, look-alikes replaced, letters only."""
+    folded = normalise_password(text).casefold().translate(LOOK_ALIKES)
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class FuzzyWordSet:
+    """Answer "is this within one edit of a listed word?" with set lookups only.
+
+    Two words are within one edit exactly when they are equal, one is the other with one
+    character deleted, or both give the same word with one character deleted (substitution).
+    """
+
+    def __init__(self, words) -> None:
+        self.words = {w for w in words if w}
+        self.deleted = {d: w for w in self.words for d in _deletions(w)}
+
+    def match(self, candidate: str) -> str | None:
+        if candidate in self.words:
+            return candidate
+        if candidate in self.deleted:
+            return self.deleted[candidate]
+        for variant in _deletions(candidate):
+            if variant in self.words:
+                return variant
+            if variant in self.deleted:
+                return self.deleted[variant]
+        return None
+
+    def search(self, text: str, lengths: range) -> str | None:
+        """Return a listed word found within one edit anywhere inside `text`."""
+        for size in lengths:
+            for start in range(max(len(text) - size + 1, 0)):
+                if found := self.match(text[start:start + size]):
+                    return found
+        return None
+
+
+@cache
+def common_passwords() -> FuzzyWordSet:
+    path = Path(settings.SSPR_COMMON_PASSWORDS_FILE)
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return FuzzyWordSet(canonical(line) for line in f if len(line.strip()) >= 8)
+
+
+@cache
+def _banned_set(terms: tuple[str, ...]) -> FuzzyWordSet:
+    return FuzzyWordSet(canonical(t) for t in terms)
+
+
+def _in_bounds(password: str) -> bool:
+    return settings.SSPR_PASSWORD_MIN_LENGTH <= len(password) <= settings.SSPR_PASSWORD_MAX_LENGTH
+
+
+class LengthValidator:
+    """Between SSPR_PASSWORD_MIN_LENGTH and SSPR_PASSWORD_MAX_LENGTH characters."""
+
+    code = "length"
+
+    def validate(self, password: str, user=None) -> None:
+        lo, hi = settings.SSPR_PASSWORD_MIN_LENGTH, settings.SSPR_PASSWORD_MAX_LENGTH
+        if len(password) < lo:
+            raise ValidationError(
+                ngettext("Use at least %(n)d character.", "Use at least %(n)d characters.", lo)
+                % {"n": lo}, code="password_too_short")
+        if len(password) > hi:
+            raise ValidationError(
+                _("Use at most %(n)d characters.") % {"n": hi}, code="password_too_long")
+
+    def get_help_text(self) -> str:
+        return _("%(lo)d to %(hi)d characters; a few random words make a strong one.") % {
+            "lo": settings.SSPR_PASSWORD_MIN_LENGTH, "hi": settings.SSPR_PASSWORD_MAX_LENGTH}
+
+
+class BlocklistValidator:
+    """Not a common password, and no banned term, even with look-alikes or one typo."""
+
+    code = "blocklist"
+
+    def validate(self, password: str, user=None) -> None:
+        if not _in_bounds(password):
+            return
+        text = canonical(password)
+        if common_passwords().match(text):
+            raise ValidationError(_("This password is too common."), code="password_too_common")
+        terms = PasswordPolicy.current().banned_term_list
+        if terms and _banned_set(tuple(terms)).search(text, range(3, 18)):
+            raise ValidationError(
+                _("This password contains a word your organisation does not allow."),
+                code="password_banned_term")
+
+    def get_help_text(self) -> str:
+        return _("Not a common password or a word your organisation bans.")
+
+
+class PersonalDataValidator(UserAttributeSimilarityValidator):
+    """Not like the user's username, names or email."""
+
+    code = "personal"
+    DEFAULT_USER_ATTRIBUTES = ("username", "first_name", "last_name", "display_name", "email")
+
+    def validate(self, password: str, user=None) -> None:
+        if _in_bounds(password):
+            super().validate(password, user)
+
+    def get_help_text(self) -> str:
+        return _("Not like your name, user ID or email address.")
+
+
+class HistoryValidator:
+    """Not one of the user's last N passwords (PasswordPolicy.history_count)."""
+
+    code = "history"
+
+    def validate(self, password: str, user=None) -> None:
+        if not _in_bounds(password) or user is None or user.pk is None:
+            return
+        if was_used_recently(user=user, password=password):
+            raise ValidationError(_("You have used this password recently. Choose a new one."),
+                                  code="password_reused")
+
+    def get_help_text(self) -> str:
+        n = PasswordPolicy.current().history_count
+        return ngettext("Not your current password.", "Not one of your last %(n)d passwords.",
+                        n) % {"n": n}
+
+
+class CharacterClassesValidator:
+    """Three of: lower case, upper case, digits, symbols (only when the policy asks)."""
+
+    code = "classes"
+
+    def validate(self, password: str, user=None) -> None:
+        if not _in_bounds(password) or not PasswordPolicy.current().require_three_classes:
+            return
+        classes = [str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()]
+        found = sum(any(test(c) for c in password) for test in classes)
+        if found < 3:
+            raise ValidationError(_("Use three of: lower case, upper case, digits, symbols."),
+                                  code="password_classes")
+
+    def get_help_text(self) -> str:
+        if PasswordPolicy.current().require_three_classes:
+            return _("Three of: lower case, upper case, digits, symbols.")
+        return ""
+
+
+class StrengthValidator:
+    """An estimated strength (zxcvbn score) of at least PasswordPolicy.min_strength."""
+
+    code = "strength"
+
+    def validate(self, password: str, user=None) -> None:
+        if not _in_bounds(password):
+            return
+        if strength(password, user) < PasswordPolicy.current().min_strength:
+            raise ValidationError(
+                _("This password is too easy to guess. Add more words or characters."),
+                code="password_weak")
+
+    def get_help_text(self) -> str:
+        return _("Hard to guess.")
+
+
+def strength(password: str, user=None) -> int:
+    """The zxcvbn score, 0 to 4, of `password`, counting the user's own data as guessable."""
+    inputs = [getattr(user, a, "") or "" for a in PersonalDataValidator.DEFAULT_USER_ATTRIBUTES]
+    # zxcvbn's cost grows with length; beyond 72 characters a password is long enough.
+    return zxcvbn.zxcvbn(password[:72], user_inputs=[i for i in inputs if i])["score"]
+
+
+def was_used_recently(*, user, password: str) -> bool:
+    """Whether `password` is the current one or among the last history_count - 1 before it."""
+    if user.check_password(password):
+        return True
+    keep = max(PasswordPolicy.current().history_count - 1, 0)
+    hashes = PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:keep]
+    return any(check_password(normalise_password(password), h) for h in hashes)
+
+
+def live_rules(password: str, user=None) -> list[dict]:
+    """Each rule's verdict for the checklist shown while typing.
+
+    The password history is left out: it costs one Argon2 hash per remembered password and
+    is checked when the form is sent, where the server's verdict is final anyway.
+    """
+    results = []
+    for validator in get_default_password_validators():
+        if isinstance(validator, HistoryValidator) or not validator.get_help_text():
+            continue
+        try:
+            validator.validate(password, user)
+        except ValidationError as error:
+            results.append({"rule": validator.code, "ok": False, "message": error.messages[0]})
+        else:
+            results.append({"rule": validator.code, "ok": True, "message": ""})
+    return results
+
+
+def policy_rules() -> list[dict]:
+    """The rules to list beside a new-password field, each with a stable id for the script."""
+    return [{"rule": v.code, "text": v.get_help_text()}
+            for v in get_default_password_validators() if v.get_help_text()]

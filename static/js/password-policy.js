@@ -1,0 +1,48 @@
+// Live checklist and strength meter for a new-password field. The server checks every rule
+// again when the form is sent; this only helps the person choose.
+(function () {
+  "use strict";
+  var box = document.getElementById("password-rules");
+  var input = document.querySelector("[data-password-policy=new_password1]");
+  if (!box || !input || !window.fetch) { return; }
+  var form = input.form;
+  var token = form.querySelector("[name=csrfmiddlewaretoken]");
+  var words = document.getElementById("password-words").content.firstElementChild.dataset;
+  var meter = box.querySelector(".meter");
+  var timer = null;
+
+  function show(result) {
+    var met = 0;
+    result.rules.forEach(function (rule) {
+      var item = box.querySelector("[data-rule='" + rule.rule + "']");
+      if (!item) { return; }
+      item.classList.toggle("is-met", rule.ok);
+      item.classList.toggle("is-unmet", !rule.ok);
+      item.querySelector(".password-rules__state").textContent =
+        " (" + (rule.ok ? words.met : words.unmet) + ")";
+      if (rule.ok) { met += 1; }
+    });
+    meter.hidden = false;
+    meter.querySelector("meter").value = result.score;
+    meter.querySelector(".meter__word").textContent = words[String(result.score)];
+    box.querySelector("[data-live-summary]").textContent = words.summary
+      .replace("{met}", met).replace("{total}", result.rules.length);
+  }
+
+  function check() {
+    var body = new URLSearchParams();
+    body.append("password", input.value);
+    fetch(box.dataset.checkUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": token.value },
+    }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (result) { if (result) { show(result); } })
+      .catch(function () {});
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    if (!input.value) { meter.hidden = true; return; }
+    timer = setTimeout(check, 250);
+  });
+}());
