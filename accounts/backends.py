@@ -1,6 +1,29 @@
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
+
+
+def spend_a_password_check(password: str | None) -> None:
+    """Hash `password` and throw it away: the time a real password check takes.
+
+    Unknown IDs and locked accounts must cost what a wrong password costs, or response time
+    alone tells an attacker which IDs exist or are locked (SPEC 8.1). Django's ModelBackend
+    does the same for unknown users.
+    """
+    User().set_password(password or "")
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, taking as long on a locked account as on a wrong password."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        try:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        except AxesBackendPermissionDenied:
+            spend_a_password_check(password)
+            raise
 
 
 class IdentifierBackend(ModelBackend):
@@ -11,9 +34,7 @@ class IdentifierBackend(ModelBackend):
             return None
         user = User.objects.get_by_identifier(username)
         if user is None:
-            # Hash anyway so that an unknown ID costs as much time as a wrong password
-            # (user enumeration by timing, SPEC 8.1); Django's ModelBackend does the same.
-            User().set_password(password)
+            spend_a_password_check(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

@@ -97,7 +97,7 @@ LOGIN_REDIRECT_URL = "accounts:overview"
 LOGOUT_REDIRECT_URL = "home"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LockoutBackend",
     "accounts.backends.IdentifierBackend",
 ]
 

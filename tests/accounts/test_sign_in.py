@@ -180,3 +180,29 @@ def test_next_never_leads_to_another_site(client, alice):
                             "next": "https://evil.example/"})
     assert response.status_code == HTTPStatus.FOUND
     assert "evil.example" not in response["Location"]
+
+
+def test_unknown_locked_and_wrong_password_each_cost_one_password_hash(client, alice, monkeypatch):
+    from accounts.hashers import Argon2idHasher
+
+    calls = []
+    for name in ["encode", "verify"]:
+        original = getattr(Argon2idHasher, name)
+        monkeypatch.setattr(Argon2idHasher, name,
+                            lambda self, *a, _o=original, **k: calls.append(1) or _o(self, *a, **k))
+    UserFactory(username="carl")
+    fail_times(client, "carl", 10)
+    costs = {}
+    for typed in ["nobody-here", "alice", "carl"]:
+        calls.clear()
+        sign_in(client, typed, "Wrong-password-000")
+        costs[typed] = len(calls)
+    assert costs == {"nobody-here": 1, "alice": 1, "carl": 1}
+
+
+def test_an_expired_temporary_password_does_not_sign_in(client, alice):
+    alice.temporary_password_expires_at = timezone.now() - timedelta(seconds=1)
+    alice.must_change_password = True
+    alice.save()
+    assert sign_in(client, "alice").status_code == HTTPStatus.OK
+    assert "_auth_user_id" not in client.session
