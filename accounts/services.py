@@ -30,6 +30,7 @@ def set_new_password(
     request: HttpRequest | None = None,
     actor: User | None = None,
     temporary: bool = False,
+    notify: bool = True,
     details: dict | None = None,
 ) -> AuditEvent:
     """Give `user` a new password, end their sessions, audit it and queue the notice.
@@ -54,7 +55,8 @@ def set_new_password(
         user.save()
         event = record_event(type=event_type, request=request, actor=actor or user, subject=user,
                              details=details)
-        queue_notice(event=event)
+        if notify:
+            queue_notice(event=event)
     return event
 
 

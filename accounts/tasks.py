@@ -22,6 +22,7 @@ NOTICE_TEMPLATES = {
     AuditEvent.Type.PASSWORD_CHANGED: "password_changed",
     AuditEvent.Type.PASSWORD_RESET: "password_changed",
     AuditEvent.Type.PASSWORD_RESET_BY_ADMIN: "password_changed",
+    AuditEvent.Type.ACCOUNT_UNLOCKED: "account_unlocked",
 }
 
 

@@ -1,5 +1,3 @@
-from http import HTTPStatus
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -10,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import get_usage
@@ -20,38 +19,20 @@ from .lockout import is_locked_out
 from .password_policy import live_rules, policy_rules, strength
 from .reauth import mark_password_verified
 from .services import change_password, remember_language, sign_in_activity
-
-
-def sign_in_rate(group, request) -> str:
-    return settings.SSPR_SIGN_IN_IP_RATE
-
-
-def change_password_rate(group, request) -> str:
-    return settings.SSPR_CHANGE_PASSWORD_RATE
-
-
-def password_check_rate(group, request) -> str:
-    return settings.SSPR_PASSWORD_CHECK_RATE
+from .throttling import LimitedFormMixin, setting_rate
 
 
 @method_decorator(
-    ratelimit(key="ip", rate=sign_in_rate, method="POST", block=False), name="post"
+    ratelimit(key="ip", rate=setting_rate("SSPR_SIGN_IN_IP_RATE"), method="POST", block=False),
+    name="post",
 )
-class SignInView(auth_views.LoginView):
+class SignInView(LimitedFormMixin, auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        if request.limited:
-            # Per client address, whatever the account: says nothing about any ID.
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many sign-in attempts from your network. "
-                                   "Wait a few minutes and try again."))
-            return self.render_to_response(self.get_context_data(form=form),
-                                           status=HTTPStatus.TOO_MANY_REQUESTS)
-        return super().post(request, *args, **kwargs)
+    # Per client address, whatever the account: says nothing about any ID.
+    limited_message = gettext_lazy("Too many sign-in attempts from your network. Wait a few "
+                                   "minutes and try again.")
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -121,7 +102,7 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
 
     def _wrong_password_usage(self, *, increment: bool) -> dict:
         return get_usage(self.request, group="password-change", key="user",
-                         rate=change_password_rate, increment=increment)
+                         rate=setting_rate("SSPR_CHANGE_PASSWORD_RATE"), increment=increment)
 
     def form_valid(self, form):
         change_password(request=self.request, password=form.cleaned_data["new_password1"])
@@ -132,7 +113,9 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
 
 
 @method_decorator(
-    ratelimit(key="ip", rate=password_check_rate, method="POST", block=True), name="post"
+    ratelimit(key="ip", rate=setting_rate("SSPR_PASSWORD_CHECK_RATE"), method="POST",
+              block=True),
+    name="post",
 )
 class PasswordCheckView(View):
     """Tell the page's checklist which policy rules a password meets, as it is typed."""

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
 
+import shutil
 from pathlib import Path
 
 import django
@@ -24,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "phonenumber_field",
@@ -194,6 +196,17 @@ LOGGING = {
 
 # --- Third-party apps -----------------------------------------------------------------------
 
+# Widget templates come from our templates/ too (the CAPTCHA's accessible markup).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+CAPTCHA_LENGTH = 5
+CAPTCHA_IMAGE_SIZE = (180, 60)
+CAPTCHA_FONT_SIZE = 36
+CAPTCHA_TIMEOUT = 15  # minutes, the life of a reset attempt
+# Letters that cannot be mistaken for one another when read or heard.
+CAPTCHA_CHALLENGE_FUNCT = "reset.captcha.challenge"
+# The spoken alternative needs flite (Debian package "flite"); without it there is none.
+CAPTCHA_FLITE_PATH = shutil.which("flite")
+
 PHONENUMBER_DEFAULT_REGION = env("SSPR_DEFAULT_REGION", default="SE")
 AXES_ENABLED = True
 # Lock the account, not the address: one office behind a NAT shares an IP, and locking it
@@ -242,5 +255,14 @@ SSPR_CHANGE_PASSWORD_RATE = env("SSPR_CHANGE_PASSWORD_RATE", default="5/15m")
 SSPR_PASSWORD_CHECK_RATE = env("SSPR_PASSWORD_CHECK_RATE", default="120/m")
 # Seconds a typed password counts as recent for changing methods (re-authentication).
 SSPR_REAUTH_SECONDS = env.int("SSPR_REAUTH_SECONDS", default=600)
+# The reset wizard: seconds an attempt lives; starts and failed gates an account may have in
+# an hour before self-service reset is refused for SSPR_RESET_BLOCK_SECONDS (SPEC 6.1).
+SSPR_RESET_ATTEMPT_SECONDS = env.int("SSPR_RESET_ATTEMPT_SECONDS", default=900)
+SSPR_RESET_STARTS_PER_HOUR = env.int("SSPR_RESET_STARTS_PER_HOUR", default=5)
+SSPR_RESET_FAILED_GATES_PER_HOUR = env.int("SSPR_RESET_FAILED_GATES_PER_HOUR", default=5)
+SSPR_RESET_BLOCK_SECONDS = env.int("SSPR_RESET_BLOCK_SECONDS", default=86400)
+# Wizard starts per client address (django-ratelimit rate), and helpdesk requests.
+SSPR_RESET_IDENTIFY_IP_RATE = env("SSPR_RESET_IDENTIFY_IP_RATE", default="30/m")
+SSPR_HELPDESK_IP_RATE = env("SSPR_HELPDESK_IP_RATE", default="5/h")
 # The development outbox page; only ever on in local mode.
 SSPR_DEV_OUTBOX = False
