@@ -248,3 +248,10 @@ def test_phone_and_email_are_shown_only_to_their_owner(client, user, setup_url):
     other = type(user).objects.create_user("olle", password="Granite-Willow-Ferry-93")
     client.force_login(other)
     assert "+46701740612" not in client.get(setup_url).content.decode()
+
+
+def test_the_code_message_is_in_the_language_of_the_page(signed_in, committed):
+    with committed():
+        signed_in.post(reverse("verification:phone"),
+                       {"number": "+46701740612", "channel": "sms"}, HTTP_ACCEPT_LANGUAGE="sv")
+    assert "är din verifieringskod" in OutboxEntry.objects.get().body

@@ -6,6 +6,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -38,9 +39,11 @@ def send_code(*, user: User, purpose: str, channel: str, destination: str,
     """Record a code message to `destination` and queue it; the worker makes the code.
 
     Raises CodeNotSent when a limit refuses it. A new code replaces the person's previous
-    codes for the same purpose, reset attempt and kind of channel.
+    codes for the same purpose, reset attempt and kind of channel. The message is in
+    `language`, else the language of the page the person is using, else their account's.
     """
     ip = client_ip(request) if request is not None else None
+    language = language or getattr(request, "LANGUAGE_CODE", None) or user.language
     same_scope = codes.scope(user=user, purpose=purpose, kind=codes.kind_of(channel),
                              reset_attempt=reset_attempt)
     with transaction.atomic():
@@ -51,7 +54,7 @@ def send_code(*, user: User, purpose: str, channel: str, destination: str,
         if refusal is None:
             row = _record_code(user=user, purpose=purpose, channel=channel, ip=ip,
                                destination=destination, reset_attempt=reset_attempt,
-                               language=language or user.language, same_scope=same_scope)
+                               language=language, same_scope=same_scope)
         record_event(
             type=AuditEvent.Type.CODE_SENT, request=request, subject=user,
             outcome=AuditEvent.Outcome.FAILURE if refusal else AuditEvent.Outcome.SUCCESS,
@@ -65,8 +68,9 @@ def send_code(*, user: User, purpose: str, channel: str, destination: str,
     return row
 
 
-def _record_code(*, user, purpose, channel, destination, reset_attempt, language, ip,
-                 same_scope) -> VerificationCode:
+def _record_code(*, user: User, purpose: str, channel: str, destination: str,
+                 reset_attempt: str, language: str, ip: str | None,
+                 same_scope: QuerySet) -> VerificationCode:
     now = timezone.now()
     same_scope.filter(used_at=None, replaced_at=None).update(replaced_at=now)
     row = VerificationCode.objects.create(
