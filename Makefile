@@ -37,7 +37,8 @@ deploy-check: $(VENV)/.run-deps
 	    DJANGO_SECRET_KEY=deploy-check-placeholder-0123456789-abcdefghijklmnopqrstuvwxyz \
 	    DJANGO_ALLOWED_HOSTS=portal.example.org DATABASE_URL=postgres://u@localhost/sspr \
 	    REDIS_URL=redis://localhost:6379/0 SSPR_BASE_URL=https://portal.example.org \
-	    EMAIL_URL=smtp://localhost:25 \
+	    EMAIL_URL=smtp://localhost:25 TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 \
+	    TWILIO_AUTH_TOKEN=deploy-check-placeholder TWILIO_FROM_NUMBER=+46700000000 \
 	    $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: $(VENV)/.run-deps

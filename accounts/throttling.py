@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 
 
 def setting_rate(name: str):
@@ -28,6 +29,7 @@ class LimitedFormMixin:
             return super().post(request, *args, **kwargs)
         kwargs = {k: v for k, v in self.get_form_kwargs().items() if k not in {"data", "files"}}
         form = self.get_form_class()(**kwargs)
-        form.add_error(None, self.limited_message)
+        form.errors[NON_FIELD_ERRORS] = form.error_class([self.limited_message],
+                                                         error_class="nonfield")
         return self.render_to_response(self.get_context_data(form=form),
                                        status=HTTPStatus.TOO_MANY_REQUESTS)

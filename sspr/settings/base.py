@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sspr.middleware.ServiceUnavailableMiddleware",
+    "verification.middleware.SetupReminderMiddleware",
 ]
 
 ROOT_URLCONF = "sspr.urls"
@@ -144,8 +146,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+# Re-queue messages recorded while the broker was down, or whose worker died mid-send.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-notices": {"task": "accounts.tasks.sweep_notices", "schedule": 300},
+    "sweep-pending-messages": {
+        "task": "verification.tasks.sweep_pending_messages",
+        "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
+    },
+    "sweep-notices": {
+        "task": "accounts.tasks.sweep_notices",
+        "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
+    },
 }
 
 # --- Languages and static files -------------------------------------------------------------
@@ -208,6 +218,8 @@ CAPTCHA_CHALLENGE_FUNCT = "reset.captcha.challenge"
 CAPTCHA_FLITE_PATH = shutil.which("flite")
 
 PHONENUMBER_DEFAULT_REGION = env("SSPR_DEFAULT_REGION", default="SE")
+# Shown in authenticator apps next to the account name.
+OTP_TOTP_ISSUER = env("SSPR_ORGANISATION_NAME", default="Example Organisation")
 AXES_ENABLED = True
 # Lock the account, not the address: one office behind a NAT shares an IP, and locking it
 # would let one person lock everyone out. Addresses get their own limit in the sign-in view.
@@ -266,3 +278,41 @@ SSPR_RESET_IDENTIFY_IP_RATE = env("SSPR_RESET_IDENTIFY_IP_RATE", default="30/m")
 SSPR_HELPDESK_IP_RATE = env("SSPR_HELPDESK_IP_RATE", default="5/h")
 # The development outbox page; only ever on in local mode.
 SSPR_DEV_OUTBOX = False
+
+# Verification codes (SPEC 6.1). Seconds a code lives; capped at 10 minutes whatever is set.
+SSPR_CODE_LIFETIME_SECONDS = min(env.int("SSPR_CODE_LIFETIME_SECONDS", default=300), 600)
+# Wrong tries before a code is dead: 5 tries of 10^6 codes keeps a guess at 1 in 200,000.
+SSPR_CODE_MAX_TRIES = env.int("SSPR_CODE_MAX_TRIES", default=5)
+# Seconds before another code may be sent to the same person for the same purpose.
+SSPR_CODE_RESEND_SECONDS = env.int("SSPR_CODE_RESEND_SECONDS", default=60)
+# Email codes one account may be sent in 10 minutes: stops mail-bombing an inbox.
+SSPR_EMAIL_CODES_PER_10_MINUTES = env.int("SSPR_EMAIL_CODES_PER_10_MINUTES", default=10)
+# Texts and calls to one number per hour and per day: stops pumping premium numbers (toll fraud).
+SSPR_PHONE_MESSAGES_PER_HOUR = env.int("SSPR_PHONE_MESSAGES_PER_HOUR", default=5)
+SSPR_PHONE_MESSAGES_PER_DAY = env.int("SSPR_PHONE_MESSAGES_PER_DAY", default=10)
+# Codes one client address may have sent per hour, whatever the account or channel.
+SSPR_CODES_PER_IP_PER_HOUR = env.int("SSPR_CODES_PER_IP_PER_HOUR", default=20)
+# ISO 3166 regions texts and calls may go to (comma-separated); default: this deployment's own.
+SSPR_PHONE_COUNTRIES = env.list("SSPR_PHONE_COUNTRIES", default=[PHONENUMBER_DEFAULT_REGION])
+# Texts and calls per hour for the whole portal; above it phone methods switch off and staff
+# are alerted, so a bug or an attack cannot run up an unbounded Twilio bill.
+SSPR_PHONE_HOURLY_BUDGET = env.int("SSPR_PHONE_HOURLY_BUDGET", default=200)
+# Seconds before the first retry of a message a provider failed to take; doubled each time.
+SSPR_SEND_RETRY_SECONDS = env.float("SSPR_SEND_RETRY_SECONDS", default=5)
+# Seconds a recorded message may wait for its task before the sweep queues it again.
+SSPR_SWEEP_GRACE_SECONDS = env.int("SSPR_SWEEP_GRACE_SECONDS", default=30)
+# Sender classes (dotted paths), one per channel; local mode and tests use the outbox ones.
+SSPR_SMS_SENDER = env("SSPR_SMS_SENDER", default="verification.senders.twilio.TwilioSmsSender")
+SSPR_VOICE_SENDER = env("SSPR_VOICE_SENDER",
+                        default="verification.senders.twilio.TwilioVoiceSender")
+SSPR_EMAIL_SENDER = env("SSPR_EMAIL_SENDER",
+                        default="verification.senders.email.EmailCodeSender")
+# Twilio REST base URL; change only for a regional edge (or a local fake server in the tests).
+SSPR_TWILIO_API_BASE_URL = env("SSPR_TWILIO_API_BASE_URL", default="https://api.twilio.com")
+# Seconds before a Twilio call gives up (the task then retries with backoff).
+SSPR_TWILIO_TIMEOUT = env.float("SSPR_TWILIO_TIMEOUT", default=10)
+
+# Twilio credentials and the number messages come from; required when a Twilio sender is used.
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")

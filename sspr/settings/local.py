@@ -17,6 +17,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "verification.senders.outbox.OutboxEmailBackend"
 SSPR_DEV_OUTBOX = True
+SSPR_SMS_SENDER = "verification.senders.outbox.OutboxSmsSender"
+SSPR_VOICE_SENDER = "verification.senders.outbox.OutboxVoiceSender"
 # A per-process cache is fine for one runserver; production requires Redis.
 SILENCED_SYSTEM_CHECKS = [
     *SILENCED_SYSTEM_CHECKS,  # noqa: F405

@@ -15,6 +15,9 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://localhost:6379/0",
     "SSPR_BASE_URL": "https://portal.example.org",
     "EMAIL_URL": "smtp://localhost:25",
+    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
+    "TWILIO_AUTH_TOKEN": "placeholder",
+    "TWILIO_FROM_NUMBER": "+46700000000",
 }
 
 

@@ -4,7 +4,9 @@ They are used when DATABASE_URL and REDIS_URL are set; otherwise these tests ski
 when SSPR_REQUIRE_SERVICES=1 (CI), so that a missing service can never pass unnoticed.
 """
 
+import base64
 import email.policy
+import json
 import os
 import socket
 import subprocess
@@ -13,7 +15,9 @@ import threading
 import time
 from email import message_from_bytes
 from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import redis
@@ -95,15 +99,86 @@ def smtp_inbox(smtp_server):
     return inbox
 
 
+class FakeTwilio:
+    """A local stand-in for api.twilio.com: records what the twilio library sends and answers
+    each request with the next scripted reply ("201" when the script is empty)."""
+
+    SID = "AC" + "0" * 32
+    TOKEN = "fake-twilio-token"
+    FROM = "+46766861000"
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.script: list[str] = []
+        self.arrived = threading.Condition()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                fake.handle(self)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def handle(self, http: BaseHTTPRequestHandler) -> None:
+        length = int(http.headers.get("Content-Length", 0))
+        form = {k: v[0] for k, v in parse_qs(http.rfile.read(length).decode()).items()}
+        auth = base64.b64decode(http.headers.get("Authorization", "Basic ")[6:]).decode()
+        with self.arrived:
+            reply = self.script.pop(0) if self.script else "201"
+            self.requests.append({"path": http.path, "form": form, "auth": auth,
+                                  "reply": reply})
+            self.arrived.notify_all()
+        if reply in ("timeout", "hang"):
+            time.sleep(3 if reply == "timeout" else 60)  # the worker gives up after 1 s
+        status = 201 if reply in ("201", "timeout") else int(reply)
+        body = ({"sid": "SM" + "1" * 32, "status": "queued"} if status == 201 else
+                {"code": 20000 + status, "message": "scripted failure", "status": status})
+        try:
+            http.send_response(status)
+            http.send_header("Content-Type", "application/json")
+            http.end_headers()
+            http.wfile.write(json.dumps(body).encode())
+        except OSError:
+            pass  # the client gave up waiting, as it should
+
+    def wait_for(self, count: int, timeout: float = 60) -> list[dict]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.requests) >= count, timeout=timeout)
+        assert len(self.requests) >= count, f"{len(self.requests)} of {count} requests"
+        return self.requests
+
+
 @pytest.fixture(scope="session")
-def worker_env(redis_url, smtp_server, django_db_setup, django_db_blocker):
-    """The environment of a production worker, pointed at the test database and SMTP server."""
+def twilio_server():
+    fake = FakeTwilio()
+    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    fake.server.shutdown()
+
+
+@pytest.fixture
+def fake_twilio(twilio_server):
+    twilio_server.requests.clear()
+    twilio_server.script.clear()
+    return twilio_server
+
+
+@pytest.fixture(scope="session")
+def worker_env(redis_url, smtp_server, twilio_server, django_db_setup, django_db_blocker):
+    """The environment of a production worker, pointed at the test database, SMTP server and
+    fake Twilio; it shares the test process's SECRET_KEY so that codes it hashes verify here."""
     controller, _ = smtp_server
     db = connection.settings_dict
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SSPR_", "DJANGO_"))},
         "DJANGO_SETTINGS_MODULE": "sspr.settings.production",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY * 3,
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": (
             f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/"
@@ -113,28 +188,43 @@ def worker_env(redis_url, smtp_server, django_db_setup, django_db_blocker):
         "EMAIL_URL": f"smtp://{controller.hostname}:{controller.port}",
         "SSPR_BASE_URL": settings.SSPR_BASE_URL,
         "DJANGO_CONN_MAX_AGE": "0",
+        "TWILIO_ACCOUNT_SID": twilio_server.SID,
+        "TWILIO_AUTH_TOKEN": twilio_server.TOKEN,
+        "TWILIO_FROM_NUMBER": twilio_server.FROM,
+        "SSPR_TWILIO_API_BASE_URL": twilio_server.url,
+        "SSPR_TWILIO_TIMEOUT": "1",
+        "SSPR_SEND_RETRY_SECONDS": "0.2",
+        "SSPR_SWEEP_GRACE_SECONDS": "0",
     }
+
+
+def start_worker(env: dict, log: Path, name: str) -> subprocess.Popen:
+    """Start a real `celery worker` process named `name@host` and wait until it answers."""
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "sspr", "worker", "--pool=solo",
+             "--loglevel=INFO", "--without-mingle", "--without-gossip", "-n", f"{name}@%h"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    full_name, deadline = f"{name}@{socket.gethostname()}", time.monotonic() + 60
+    while not any(full_name in reply for reply in celery_app.control.ping(timeout=1)):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the Celery worker did not start:\n{log.read_text()}")
+    return process
 
 
 @pytest.fixture(scope="session")
 def celery_worker(worker_env, tmp_path_factory):
-    """Start a real `celery worker` process and wait until it answers a ping."""
+    """A real `celery worker` process for the whole session, named test@host."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         unavailable("a worker process needs the PostgreSQL test database")
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     redis.Redis.from_url(worker_env["REDIS_URL"]).delete("celery")  # no leftovers from a crash
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "sspr", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-mingle", "--without-gossip", "-n", "test@%h"],
-            cwd=ROOT, env=worker_env, stdout=out, stderr=subprocess.STDOUT,
-        )
     celery_app.conf.task_always_eager = False
+    process = start_worker(worker_env, log, "test")
+    process.name = f"test@{socket.gethostname()}"
     try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(timeout=1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker did not start:\n{log.read_text()}")
         yield process
     finally:
         celery_app.conf.task_always_eager = True

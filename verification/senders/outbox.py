@@ -3,6 +3,7 @@
 from django.core.mail.backends.base import BaseEmailBackend
 
 from ..models import OutboxEntry
+from ..texts import sms_text, voice_script
 
 
 class OutboxEmailBackend(BaseEmailBackend):
@@ -20,3 +21,20 @@ class OutboxEmailBackend(BaseEmailBackend):
                 html_body=html,
             )
         return len(email_messages)
+
+
+class OutboxSmsSender:
+    """Keep the text message that would have gone out."""
+
+    def send_code(self, *, to: str, code: str, language: str) -> None:
+        body = sms_text(code=code, language=language)
+        OutboxEntry.objects.create(channel=OutboxEntry.Channel.SMS, to=to, body=body)
+
+
+class OutboxVoiceSender:
+    """Keep the script the call would have read aloud (twice, as a real call does)."""
+
+    def send_code(self, *, to: str, code: str, language: str) -> None:
+        script = voice_script(code=code, language=language)
+        OutboxEntry.objects.create(channel=OutboxEntry.Channel.VOICE, to=to,
+                                   body=f"{script}\n{script}")

@@ -1,0 +1,109 @@
+"""The send limits of SPEC 6.1, counted in the database so that a cache flush resets none.
+
+Each rule looks at the VerificationCode rows already written: per account and purpose (the
+resend cooldown), per account (email), per number (texts and calls), per client address,
+the countries texts and calls may go to, and the global hourly budget for texts and calls.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from .models import VerificationCode
+from .models.codes import PHONE_CHANNELS
+
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a code was not sent: `reason` for the audit log, `message` for the person."""
+
+    reason: str
+    message: Promise
+
+
+COOLDOWN = Refusal("cooldown", _("We just sent you a code. Wait a minute before asking for "
+                                 "a new one, and check your messages."))
+EMAIL_LIMIT = Refusal("email_limit", _("Too many codes were emailed to you. Wait ten minutes "
+                                       "and try again."))
+NUMBER_LIMIT = Refusal("number_limit", _("Too many texts or calls went to this number. Try "
+                                         "again later, or use another method."))
+ADDRESS_LIMIT = Refusal("address_limit", _("Too many codes were asked for from your network. "
+                                           "Try again in an hour."))
+COUNTRY = Refusal("country", _("We can't text or call numbers in that country. Use a number "
+                               "from a country your organisation allows, or another method."))
+BUDGET = Refusal("phone_budget", _("Texts and calls are switched off for the moment. Use "
+                                   "another method, or try again later."))
+
+
+def refusal_for(*, user: User, channel: str, destination: str, client_ip: str | None,
+                same_scope: QuerySet) -> Refusal | None:
+    """Return the first limit that sending this code would break, or None."""
+    now = timezone.now()
+    cooldown = timedelta(seconds=settings.SSPR_CODE_RESEND_SECONDS)
+    if same_scope.filter(created_at__gt=now - cooldown).exists():
+        return COOLDOWN
+    if channel in PHONE_CHANNELS:
+        refusal = _phone_refusal(destination, now)
+    else:
+        refusal = _email_refusal(user, now)
+    if refusal is None and client_ip:
+        sent = VerificationCode.objects.filter(client_ip=client_ip, created_at__gt=now - HOUR)
+        if sent.count() >= settings.SSPR_CODES_PER_IP_PER_HOUR:
+            refusal = ADDRESS_LIMIT
+    return refusal
+
+
+def _email_refusal(user: User, now) -> Refusal | None:
+    recent = VerificationCode.objects.filter(user=user, channel=VerificationCode.Channel.EMAIL,
+                                             created_at__gt=now - timedelta(minutes=10))
+    if recent.count() >= settings.SSPR_EMAIL_CODES_PER_10_MINUTES:
+        return EMAIL_LIMIT
+    return None
+
+
+def _phone_refusal(destination: str, now) -> Refusal | None:
+    if not phone_country_allowed(destination):
+        return COUNTRY
+    if not phone_methods_available():
+        return BUDGET
+    to_number = VerificationCode.objects.filter(channel__in=PHONE_CHANNELS,
+                                                destination=destination)
+    if to_number.filter(created_at__gt=now - HOUR).count() >= settings.SSPR_PHONE_MESSAGES_PER_HOUR:
+        return NUMBER_LIMIT
+    last_day = to_number.filter(created_at__gt=now - timedelta(days=1)).count()
+    if last_day >= settings.SSPR_PHONE_MESSAGES_PER_DAY:
+        return NUMBER_LIMIT
+    return None
+
+
+def phone_country_allowed(number: str) -> bool:
+    """Whether texts and calls may go to `number` (E.164): its country is on the allow-list.
+
+    Premium and far-away numbers are where SMS pumping fraud makes its money.
+    """
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.region_code_for_number(parsed) in settings.SSPR_PHONE_COUNTRIES
+
+
+def phone_messages_last_hour() -> int:
+    since = timezone.now() - HOUR
+    return VerificationCode.objects.filter(channel__in=PHONE_CHANNELS,
+                                           created_at__gt=since).count()
+
+
+def phone_methods_available() -> bool:
+    """Whether the global hourly budget for texts and calls still has room."""
+    return phone_messages_last_hour() < settings.SSPR_PHONE_HOURLY_BUDGET

@@ -1,0 +1,57 @@
+"""Proving who you are: every rule and state change of the verification app.
+
+The reset wizard reuses `send_code`, `verify_code`, `verify_totp`, `check_security_answers`,
+`registered_methods` and `is_registered`; every function takes the user explicitly.
+"""
+
+from .registration import (
+    authenticator_uri,
+    check_security_answers,
+    confirm_authenticator,
+    confirm_methods,
+    register_contact,
+    register_security_answers,
+    remove_method,
+    start_authenticator,
+    totp_secret,
+    verify_totp,
+)
+from .sending import (
+    CodeNotSent,
+    enqueue,
+    pending_registration,
+    resend_registration_code,
+    send_code,
+    tries_left,
+    verify_code,
+)
+from .status import (
+    AUTHENTICATOR,
+    EMAIL,
+    METHOD_LABELS,
+    OFFICE_PHONE,
+    PHONE,
+    QUESTIONS,
+    MethodState,
+    Overview,
+    is_registered,
+    method_enabled,
+    methods_required,
+    phone_channels,
+    questions_to_register,
+    reconfirmation_due,
+    registered_methods,
+    setup_overview,
+    setup_reminder_due,
+)
+
+__all__ = [
+    "AUTHENTICATOR", "EMAIL", "METHOD_LABELS", "OFFICE_PHONE", "PHONE", "QUESTIONS",
+    "CodeNotSent", "MethodState", "Overview",
+    "authenticator_uri", "check_security_answers", "confirm_authenticator", "confirm_methods",
+    "enqueue", "is_registered", "method_enabled", "methods_required", "pending_registration",
+    "phone_channels", "questions_to_register", "reconfirmation_due", "register_contact",
+    "register_security_answers", "registered_methods", "remove_method",
+    "resend_registration_code", "send_code", "setup_overview", "setup_reminder_due",
+    "start_authenticator", "totp_secret", "tries_left", "verify_code", "verify_totp",
+]

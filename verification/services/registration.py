@@ -1,0 +1,165 @@
+"""Registering, removing and confirming methods; checking TOTP codes and security answers."""
+
+from base64 import b32encode
+from functools import partial
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.audit import record_event
+from accounts.models import AuditEvent, User
+
+from .. import codes
+from ..models import (
+    ContactMethod,
+    MethodsConfirmation,
+    SecurityAnswer,
+    SecurityQuestion,
+    VerificationCode,
+)
+from ..questions import normalise_answer
+from ..tasks import send_method_notice
+from .sending import enqueue, verify_code
+from .status import AUTHENTICATOR, EMAIL, PHONE, QUESTIONS, registered_methods
+
+Purpose = VerificationCode.Purpose
+
+
+def register_contact(*, user: User, kind: str, code: str,
+                     request: HttpRequest | None = None) -> codes.Check:
+    """Register the phone or email a registration code went to, once that code is typed."""
+    with transaction.atomic():
+        result = verify_code(user=user, purpose=Purpose.REGISTRATION, kind=kind, code=code,
+                             request=request)
+        if result.accepted:
+            ContactMethod.objects.update_or_create(
+                user=user, kind=kind,
+                defaults={"destination": result.code.destination,
+                          "verified_at": timezone.now()},
+            )
+            _method_changed(AuditEvent.Type.METHOD_REGISTERED, user=user, method=kind,
+                            request=request, channel=result.code.channel)
+    return result
+
+
+def start_authenticator(*, user: User) -> TOTPDevice:
+    """Return the person's unconfirmed authenticator, creating one with a fresh secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def confirm_authenticator(*, user: User, token: str,
+                          request: HttpRequest | None = None) -> bool:
+    """Confirm the enrolment with a first valid code; it then replaces any older app."""
+    with transaction.atomic():
+        device = (TOTPDevice.objects.select_for_update()
+                  .filter(user=user, confirmed=False).first())
+        # verify_token refuses a time step already used (last_t), so a code works only once.
+        if device is None or not device.verify_token(token):
+            record_event(type=AuditEvent.Type.CODE_REJECTED, outcome=AuditEvent.Outcome.FAILURE,
+                         request=request, subject=user, details={"method": AUTHENTICATOR})
+            return False
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        _method_changed(AuditEvent.Type.METHOD_REGISTERED, user=user, method=AUTHENTICATOR,
+                        request=request)
+    return True
+
+
+def verify_totp(*, user: User, token: str) -> bool:
+    """Check a code from the person's confirmed authenticator app, with its row locked.
+
+    django-otp allows one step of clock drift, throttles after failures and remembers the
+    last step used, so a code seen over someone's shoulder cannot be replayed.
+    """
+    with transaction.atomic():
+        device = (TOTPDevice.objects.select_for_update()
+                  .filter(user=user, confirmed=True).first())
+        return device is not None and device.verify_token(token)
+
+
+def register_security_answers(*, user: User, answers: list[tuple[SecurityQuestion, str]],
+                              request: HttpRequest | None = None) -> None:
+    """Replace the person's security answers; only Argon2id hashes of them are kept.
+
+    The form has already checked the count, the lengths and that nothing repeats.
+    """
+    hashes = [(question, make_password(normalise_answer(answer)))
+              for question, answer in answers]
+    with transaction.atomic():
+        SecurityAnswer.objects.filter(user=user).delete()
+        SecurityAnswer.objects.bulk_create(
+            SecurityAnswer(user=user, question=question, answer_hash=answer_hash)
+            for question, answer_hash in hashes
+        )
+        _method_changed(AuditEvent.Type.METHOD_REGISTERED, user=user, method=QUESTIONS,
+                        request=request, count=len(hashes))
+
+
+def check_security_answers(*, user: User, answers: dict[int, str]) -> bool:
+    """Whether every answer (question id → typed answer) matches what the person registered.
+
+    Every answer is hashed even after a wrong one, so the time taken says nothing about
+    which answer was wrong.
+    """
+    registered = dict(SecurityAnswer.objects.filter(user=user, question_id__in=answers)
+                      .values_list("question_id", "answer_hash"))
+    results = [check_password(normalise_answer(typed), registered.get(question_id))
+               for question_id, typed in answers.items()]
+    return bool(answers) and len(registered) == len(answers) and all(results)
+
+
+def remove_method(*, user: User, method: str, request: HttpRequest | None = None) -> None:
+    """Remove one of the person's methods and tell their remaining channels."""
+    with transaction.atomic():
+        if method in (PHONE, EMAIL):
+            deleted, _ = ContactMethod.objects.filter(user=user, kind=method).delete()
+        elif method == AUTHENTICATOR:
+            deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        elif method == QUESTIONS:
+            deleted, _ = SecurityAnswer.objects.filter(user=user).delete()
+        else:
+            raise ValueError(method)
+        if deleted:
+            _method_changed(AuditEvent.Type.METHOD_REMOVED, user=user, method=method,
+                            request=request)
+
+
+def confirm_methods(*, user: User, request: HttpRequest | None = None) -> None:
+    """Note that the person looked at their methods and said they are right ("Looks good")."""
+    with transaction.atomic():
+        MethodsConfirmation.objects.update_or_create(user=user,
+                                                     defaults={"confirmed_at": timezone.now()})
+        record_event(type=AuditEvent.Type.METHOD_RECONFIRMED, request=request, subject=user,
+                     details={"methods": sorted(registered_methods(user))})
+
+
+def _method_changed(type: AuditEvent.Type, *, user: User, method: str,
+                    request: HttpRequest | None, **details) -> None:
+    """Audit a change of methods and tell the person's registered channels about it."""
+    event = record_event(type=type, request=request, subject=user,
+                         details={"method": method, **details})
+    # Changing methods is also a look at them: no reconfirmation asked right after.
+    MethodsConfirmation.objects.update_or_create(user=user,
+                                                 defaults={"confirmed_at": timezone.now()})
+    transaction.on_commit(partial(enqueue, send_method_notice, event.pk))
+
+
+
+
+def totp_secret(device: TOTPDevice) -> str:
+    """The secret in base32, in groups of four, for typing into an app by hand."""
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def authenticator_uri(*, user: User) -> str | None:
+    """The otpauth:// URI of the person's app being enrolled, or None when none is."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device.config_url if device else None
