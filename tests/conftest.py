@@ -1,6 +1,9 @@
 import pytest
 from django.core.cache import cache
 
+from verification.models import SecurityQuestion
+from verification.questions import PREDEFINED_QUESTIONS
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
@@ -17,3 +20,14 @@ def _development_outbox(settings):
     Django's test runner swaps in its in-memory backend; the outbox is what the settings say.
     """
     settings.EMAIL_BACKEND = "verification.senders.outbox.OutboxEmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _seeded_catalogue(request):
+    """Put back what migrations seed: a transactional test starts from an emptied database."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    for text in PREDEFINED_QUESTIONS:
+        SecurityQuestion.objects.get_or_create(text=text, defaults={"is_custom": False})

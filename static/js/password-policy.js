@@ -45,4 +45,6 @@
     if (!input.value) { meter.hidden = true; return; }
     timer = setTimeout(check, 250);
   });
+  // Typed (or filled in by the browser) before this script ran: check it now.
+  if (input.value) { check(); }
 }());

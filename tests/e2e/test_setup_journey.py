@@ -6,27 +6,10 @@ from base64 import b32decode
 import pytest
 from django_otp.oath import totp
 
-from sspr.celery import app as celery_app
 from tests.factories import PASSWORD, UserFactory
-from verification.models import ContactMethod, SecurityAnswer, SecurityQuestion
-from verification.questions import PREDEFINED_QUESTIONS
+from verification.models import ContactMethod, SecurityAnswer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _question_catalogue():
-    """Put back what migration 0003 seeded: an earlier transactional test flushed it."""
-    for text in PREDEFINED_QUESTIONS:
-        SecurityQuestion.objects.get_or_create(text=text, defaults={"is_custom": False})
-
-
-@pytest.fixture(autouse=True)
-def _tasks_in_process():
-    """Messages go to the outbox in this process, whatever an earlier test did to Celery."""
-    saved, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, True
-    yield
-    celery_app.conf.task_always_eager = saved
 
 
 def button(action: str, method: str) -> re.Pattern:

@@ -215,18 +215,26 @@ def start_worker(env: dict, log: Path, name: str) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(worker_env, tmp_path_factory):
+def worker_process(worker_env, tmp_path_factory):
     """A real `celery worker` process for the whole session, named test@host."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         unavailable("a worker process needs the PostgreSQL test database")
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     redis.Redis.from_url(worker_env["REDIS_URL"]).delete("celery")  # no leftovers from a crash
-    celery_app.conf.task_always_eager = False
     process = start_worker(worker_env, log, "test")
     process.name = f"test@{socket.gethostname()}"
     try:
         yield process
     finally:
-        celery_app.conf.task_always_eager = True
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def celery_worker(worker_process):
+    """Send this test's tasks through the broker to the real worker; other tests stay eager."""
+    celery_app.conf.task_always_eager = False
+    try:
+        yield worker_process
+    finally:
+        celery_app.conf.task_always_eager = True

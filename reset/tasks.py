@@ -1,0 +1,51 @@
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
+from accounts.mail import send_templated_email
+from accounts.models import AuditEvent, ResetPolicy, User
+from accounts.tasks import TRANSIENT_SMTP_ERRORS
+
+# A helpdesk mail to every administrator of a huge directory would be spam, not help.
+MAX_STAFF_RECIPIENTS = 100
+
+RETRIES = {"autoretry_for": TRANSIENT_SMTP_ERRORS, "retry_backoff": 5,
+           "retry_backoff_max": 600, "max_retries": 8}
+
+
+def password_administrators(*, exclude: User | None = None) -> list[str]:
+    """Emails of active staff who may change users, at most MAX_STAFF_RECIPIENTS."""
+    permission = Permission.objects.filter(codename="change_user",
+                                           content_type__app_label="accounts")
+    staff = (User.objects.filter(is_active=True, is_staff=True).exclude(email="")
+             .filter(Q(is_superuser=True) | Q(user_permissions__in=permission)
+                     | Q(groups__permissions__in=permission)).distinct().order_by("pk"))
+    if exclude is not None:
+        staff = staff.exclude(pk=exclude.pk)
+    return list(staff.values_list("email", flat=True)[:MAX_STAFF_RECIPIENTS])
+
+
+@shared_task(**RETRIES)
+def send_helpdesk_request(event_id: int) -> None:
+    """Email the helpdesk who asked for help, why they are stuck, and the support code."""
+    event = AuditEvent.objects.select_related("subject").get(pk=event_id)
+    policy = ResetPolicy.current()
+    recipients = [policy.helpdesk_email] if policy.helpdesk_email else password_administrators()
+    if event.subject is None or not recipients:
+        return
+    send_templated_email(to=recipients, template="helpdesk_request",
+                         context={"event": event, "user": event.subject,
+                                  "reason": event.details.get("reason", "")},
+                         language=settings.LANGUAGE_CODE)
+
+
+@shared_task(**RETRIES)
+def send_admin_reset_alert(event_id: int) -> None:
+    """Tell the other administrators that an administrator reset their own password."""
+    event = AuditEvent.objects.select_related("subject").get(pk=event_id)
+    recipients = password_administrators(exclude=event.subject)
+    if recipients:
+        send_templated_email(to=recipients, template="admin_reset_alert",
+                             context={"event": event, "user": event.subject},
+                             language=settings.LANGUAGE_CODE)

@@ -1,0 +1,101 @@
+"""The wizard in a real browser, reading codes from the development outbox page."""
+
+import re
+
+import pytest
+from captcha.models import CaptchaStore
+from django.utils import translation
+from playwright.sync_api import expect
+
+from accounts.models import ResetPolicy
+from tests.factories import UserFactory
+from tests.reset.conftest import PHONE, known_answers, register_everything
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+NEW = "Orchid-Tundra-Piano-48"
+
+TEXT = {
+    "en": {"user_id": "User ID", "captcha": "Type the characters you see in the picture",
+           "next": "Next", "sms": "Text my mobile phone", "phone": "Your phone number",
+           "send": "Text me a code", "code": "Verification code", "verify": "Verify",
+           "questions": "Answer my security questions", "new": "New password:",
+           "confirm": "New password confirmation:", "reset": "Reset password",
+           "done": "Your password has been reset"},
+    "sv": {"user_id": "Användar-ID", "captcha": "Skriv tecknen som du ser på bilden",
+           "next": "Nästa", "sms": "Sms:a min mobiltelefon", "phone": "Ditt telefonnummer",
+           "send": "Sms:a mig en kod", "code": "Verifieringskod", "verify": "Verifiera",
+           "questions": "Besvara mina säkerhetsfrågor", "new": "Nytt lösenord:",
+           "confirm": "Bekräfta nytt lösenord:", "reset": "Återställ lösenord",
+           "done": "Ditt lösenord har återställts"},
+}
+
+
+def start(page, language, screenshot, user_id="hanna"):
+    words = TEXT[language]
+    page.goto(page.base_url + "/")
+    if language == "sv":
+        page.get_by_role("button", name="Svenska").click()
+    page.goto(page.base_url + "/reset/")
+    page.get_by_label(words["user_id"]).fill(user_id)
+    key = page.locator("input[name=captcha_0]").input_value()
+    page.get_by_label(words["captcha"]).fill(CaptchaStore.objects.get(hashkey=key).response)
+    screenshot(f"reset-identify-{language}")
+    page.get_by_role("button", name=words["next"]).click()
+
+
+def new_password(page, language, screenshot):
+    words = TEXT[language]
+    page.get_by_label(words["new"], exact=True).fill(NEW)
+    page.get_by_label(words["confirm"]).fill(NEW)
+    expect(page.locator("[data-rule=length]")).to_have_class("is-met")
+    screenshot(f"reset-new-password-{language}")
+    page.get_by_role("button", name=words["reset"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["done"])
+    screenshot(f"reset-done-{language}")
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_reset_by_text_message_reading_the_code_from_the_outbox(page, screenshot, language):
+    words = TEXT[language]
+    user = register_everything(UserFactory(username="hanna", language=language))
+    start(page, language, screenshot)
+    page.get_by_label(words["sms"]).check()
+    screenshot(f"reset-verify-{language}")
+    page.get_by_role("button", name=words["next"]).click()
+    page.get_by_label(words["phone"]).fill("070-123 45 67")
+    page.get_by_role("button", name=words["send"]).click()
+    screenshot(f"reset-code-{language}")
+
+    outbox = page.context.new_page()
+    outbox.goto(page.base_url + "/dev/outbox/")
+    text = outbox.locator(".outbox__entry--sms").first.inner_text()
+    assert PHONE in text
+    code = re.search(r"\b\d{6}\b", text).group()
+    outbox.close()
+
+    page.get_by_label(words["code"]).fill(code)
+    page.get_by_role("button", name=words["verify"]).click()
+    new_password(page, language, screenshot)
+    user.refresh_from_db()
+    assert user.check_password(NEW)
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_reset_by_security_questions(page, screenshot, language):
+    words = TEXT[language]
+    policy = ResetPolicy.current()
+    policy.questions_may_be_only_gate = True
+    policy.save()
+    register_everything(UserFactory(username="hanna", language=language))
+    start(page, language, screenshot)
+    page.get_by_label(words["questions"]).check()
+    page.get_by_role("button", name=words["next"]).click()
+    with translation.override(language):
+        answers = known_answers()
+    for field in page.locator("form input[type=text]").all():
+        label = page.locator(f"label[for={field.get_attribute('id')}]").inner_text()
+        field.fill(answers[label.rstrip(":")])
+    screenshot(f"reset-questions-{language}")
+    page.get_by_role("button", name=words["verify"]).click()
+    new_password(page, language, screenshot)

@@ -1,0 +1,83 @@
+"""Per-account limits of SPEC 6.1: 5 failed gates or 5 starts in an hour block for 24 hours."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from reset.models import ResetAttempt
+
+from .conftest import CommittingClient, identify
+
+pytestmark = pytest.mark.django_db
+
+
+def fail_questions_gate(client):
+    url = reverse("reset:gate", kwargs={"method": "questions"})
+    client.post(reverse("reset:verify"), {"method": "questions"})
+    fields = client.get(url).context["form"].fields
+    return client.post(url, {name: "wrong answer" for name in fields})
+
+
+@pytest.fixture
+def questions_allowed(policy):
+    policy.questions_may_be_only_gate = True
+    policy.save()
+
+
+@pytest.mark.parametrize("user_id", ["hanna", "ghost"])
+def test_five_failed_gates_block_for_a_day_known_or_unknown(client, registered,
+                                                            questions_allowed, user_id):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        identify(client, user_id)
+        for _ in range(4):
+            fail_questions_gate(client)
+        assert ResetAttempt.objects.get().step == "verify"
+        response = fail_questions_gate(client)
+        assert response["Location"] == reverse("reset:outcome")
+        assert b"Try again in 24 hours" in client.get(reverse("reset:outcome")).content
+
+        clock.shift(timedelta(hours=23, minutes=59))
+        identify(CommittingClient(), user_id)
+        assert ResetAttempt.objects.latest("created_at").step == "blocked"
+        clock.shift(timedelta(minutes=2))
+        identify(CommittingClient(), user_id)
+        assert ResetAttempt.objects.latest("created_at").step == "verify"
+    assert AuditEvent.objects.filter(type=AuditEvent.Type.ATTEMPT_BLOCKED).count() == 1
+
+
+def test_the_sixth_start_in_an_hour_is_blocked(registered):
+    steps = []
+    for _ in range(6):
+        browser = CommittingClient()
+        identify(browser, "hanna")
+        steps.append(ResetAttempt.objects.latest("created_at").step)
+    assert steps == ["verify"] * 5 + ["blocked"]
+
+
+def test_starts_an_hour_apart_are_not_counted_together(registered):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(5):
+            identify(CommittingClient(), "hanna")
+        clock.shift(timedelta(hours=1, seconds=1))
+        identify(CommittingClient(), "hanna")
+    assert ResetAttempt.objects.latest("created_at").step == "verify"
+
+
+def test_a_successful_reset_clears_the_counters(client, registered, questions_allowed):
+    from .test_journeys import finish, pass_gate
+
+    identify(client, "hanna")
+    for _ in range(4):
+        fail_questions_gate(client)
+    pass_gate(client, registered, "email")
+    finish(client)
+    browser = CommittingClient()
+    identify(browser, "hanna")
+    fail_questions_gate(browser)
+    assert ResetAttempt.objects.latest("created_at").step == "verify"
