@@ -2,8 +2,10 @@ import smtplib
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .mail import send_templated_email
 from .models import AuditEvent, Notice
@@ -23,7 +25,19 @@ NOTICE_TEMPLATES = {
     AuditEvent.Type.PASSWORD_RESET: "password_changed",
     AuditEvent.Type.PASSWORD_RESET_BY_ADMIN: "password_changed",
     AuditEvent.Type.ACCOUNT_UNLOCKED: "account_unlocked",
+    AuditEvent.Type.METHOD_REGISTERED: "methods_changed",
+    AuditEvent.Type.METHOD_REMOVED: "methods_changed",
 }
+
+
+def notice_recipients(event: AuditEvent) -> list[str]:
+    """The subject's own email and whatever SSPR_NOTICE_ADDRESSES adds (alternate email)."""
+    user = event.subject
+    found = [user.email] if user.email else []
+    for address in import_string(settings.SSPR_NOTICE_ADDRESSES)(event):
+        if address not in found:
+            found.append(address)
+    return found
 
 
 @shared_task(
@@ -40,9 +54,11 @@ def send_security_notice(notice_id: int) -> None:
         if notice.sent_at is not None:
             return
         user = notice.event.subject
-        if user is not None and user.email:
+        recipients = notice_recipients(notice.event) if user is not None else []
+        for address in recipients:
+            # One email per address: an alternate address never sees the work one.
             send_templated_email(
-                to=[user.email],
+                to=[address],
                 template=NOTICE_TEMPLATES[notice.event.type],
                 context={"user": user, "event": notice.event},
                 language=user.language,

@@ -7,11 +7,11 @@ from celery import shared_task
 from django.conf import settings
 
 from accounts.mail import send_templated_email
-from accounts.models import AuditEvent, User
+from accounts.models import User
 from accounts.tasks import TRANSIENT_SMTP_ERRORS
 
 from . import codes
-from .models import ContactMethod, PhoneBudgetAlert
+from .models import PhoneBudgetAlert
 from .senders import PermanentSendError, TransientSendError, sender_for
 
 logger = logging.getLogger(__name__)
@@ -58,24 +58,6 @@ def sweep_pending_messages() -> int:
     if ids:
         logger.info("re-queued pending code messages", extra={"count": len(ids)})
     return len(ids)
-
-
-@shared_task(autoretry_for=TRANSIENT_SMTP_ERRORS, retry_backoff=5, retry_backoff_max=600,
-             max_retries=8)
-def send_method_notice(event_id: int) -> None:
-    """Tell the person of audit event `event_id` that their methods changed."""
-    event = AuditEvent.objects.select_related("subject").get(pk=event_id)
-    user = event.subject
-    recipients = [user.email] if user.email else []
-    alternate = ContactMethod.objects.filter(user=user, kind=ContactMethod.Kind.EMAIL).first()
-    # A newly added address is not one "already registered": whoever added it reads it.
-    just_added = (event.type == AuditEvent.Type.METHOD_REGISTERED
-                  and event.details.get("method") == "email")
-    if alternate and not just_added and alternate.destination not in recipients:
-        recipients.append(alternate.destination)
-    for address in recipients:
-        send_templated_email(to=[address], template="methods_changed",
-                             context={"user": user, "event": event}, language=user.language)
 
 
 @shared_task(autoretry_for=TRANSIENT_SMTP_ERRORS, retry_backoff=5, retry_backoff_max=600,

@@ -276,6 +276,9 @@ SSPR_RESET_BLOCK_SECONDS = env.int("SSPR_RESET_BLOCK_SECONDS", default=86400)
 # Wizard starts per client address (django-ratelimit rate), and helpdesk requests.
 SSPR_RESET_IDENTIFY_IP_RATE = env("SSPR_RESET_IDENTIFY_IP_RATE", default="30/m")
 SSPR_HELPDESK_IP_RATE = env("SSPR_HELPDESK_IP_RATE", default="5/h")
+# Callable (dotted path) giving the addresses, besides the work email, that notices about an
+# account go to: the registered alternate email.
+SSPR_NOTICE_ADDRESSES = "verification.services.notice_addresses"
 # The development outbox page; only ever on in local mode.
 SSPR_DEV_OUTBOX = False
 

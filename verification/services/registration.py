@@ -1,7 +1,6 @@
 """Registering, removing and confirming methods; checking TOTP codes and security answers."""
 
 from base64 import b32encode
-from functools import partial
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
@@ -11,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent, User
+from accounts.services import queue_notice
 
 from .. import codes
 from ..models import (
@@ -21,8 +21,7 @@ from ..models import (
     VerificationCode,
 )
 from ..questions import normalise_answer
-from ..tasks import send_method_notice
-from .sending import enqueue, verify_code
+from .sending import verify_code
 from .status import AUTHENTICATOR, EMAIL, PHONE, QUESTIONS, registered_methods
 
 Purpose = VerificationCode.Purpose
@@ -148,7 +147,7 @@ def _method_changed(type: AuditEvent.Type, *, user: User, method: str,
     # Changing methods is also a look at them: no reconfirmation asked right after.
     MethodsConfirmation.objects.update_or_create(user=user,
                                                  defaults={"confirmed_at": timezone.now()})
-    transaction.on_commit(partial(enqueue, send_method_notice, event.pk))
+    queue_notice(event=event)
 
 
 

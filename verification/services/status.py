@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import ResetPolicy, User
+from accounts.models import AuditEvent, ResetPolicy, User
 
 from .. import limits
 from ..models import ContactMethod, MethodsConfirmation, SecurityAnswer, VerificationCode
@@ -152,3 +152,16 @@ def phone_channels() -> list[str]:
 
 def questions_to_register() -> int:
     return ResetPolicy.current().questions_to_register
+
+
+def notice_addresses(event: AuditEvent) -> list[str]:
+    """SSPR_NOTICE_ADDRESSES: the subject's alternate email, told of changes to their account.
+
+    Not when the event is that very address being added: whoever added it reads it, and
+    the notice is for the channels that were already registered (SPEC 3.1).
+    """
+    alternate = (ContactMethod.objects.filter(user=event.subject, kind=ContactMethod.Kind.EMAIL)
+                 .values_list("destination", flat=True).first())
+    just_added = (event.type == AuditEvent.Type.METHOD_REGISTERED
+                  and event.details.get("method") == EMAIL)
+    return [alternate] if alternate and not just_added else []
