@@ -144,6 +144,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-notices": {"task": "accounts.tasks.sweep_notices", "schedule": 300},
+    "sweep-admin-reset-jobs": {"task": "accounts.tasks.sweep_admin_reset_jobs", "schedule": 300},
+    "sweep-password-expiry-reminders": {
+        "task": "accounts.tasks.sweep_password_expiry_reminders",
+        "schedule": 3600,
+    },
 }
 
 # --- Languages and static files -------------------------------------------------------------
@@ -242,5 +247,15 @@ SSPR_CHANGE_PASSWORD_RATE = env("SSPR_CHANGE_PASSWORD_RATE", default="5/15m")
 SSPR_PASSWORD_CHECK_RATE = env("SSPR_PASSWORD_CHECK_RATE", default="120/m")
 # Seconds a typed password counts as recent for changing methods (re-authentication).
 SSPR_REAUTH_SECONDS = env.int("SSPR_REAUTH_SECONDS", default=600)
+# Users an administrator's reset job handles per transaction; bigger chunks commit less often.
+SSPR_ADMIN_RESET_CHUNK_SIZE = env.int("SSPR_ADMIN_RESET_CHUNK_SIZE", default=500)
+# Seconds the key that reveals a reset job's generated passwords stays in the admin's browser.
+SSPR_REVEAL_KEY_SECONDS = env.int("SSPR_REVEAL_KEY_SECONDS", default=3600)
+# Dotted path of the object that knows who registered reset methods (see accounts.policies);
+# the verification app provides it, accounts alone answers "unknown".
+SSPR_REGISTRATION_DATA = env("SSPR_REGISTRATION_DATA",
+                             default="accounts.policies.NoRegistrationData")
+# Days of history the administrators' insights dashboard charts.
+SSPR_INSIGHTS_DAYS = env.int("SSPR_INSIGHTS_DAYS", default=30)
 # The development outbox page; only ever on in local mode.
 SSPR_DEV_OUTBOX = False
