@@ -3,6 +3,7 @@
 import copy
 
 from django.contrib import admin
+from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -40,6 +41,7 @@ class PasswordPolicyAdmin(SingletonAdmin):
 
 @admin.register(ResetPolicy)
 class ResetPolicyAdmin(SingletonAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["enabled_for", "enabled_group", "methods_required"]}),
         (_("Methods"), {"fields": ["allow_email", "allow_mobile_sms", "allow_mobile_call",
