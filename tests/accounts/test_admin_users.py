@@ -143,7 +143,7 @@ def test_no_reminders_when_passwords_never_expire():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_command_resets_the_users_in_a_csv_file(admin_user, tmp_path, capsys):
-    erik, frida, other = (UserFactory(username="erik"), UserFactory(email="frida@example.org"),
+    _erik, frida, other = (UserFactory(username="erik"), UserFactory(email="frida@example.org"),
                           UserFactory())
     listing = tmp_path / "users.csv"
     listing.write_text("username,email\nERIK,\n,frida@example.org\n")
