@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,6 +52,19 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = _("Current password")
+        for name in ["new_password1", "new_password2"]:
+            self.fields[name].widget.attrs["data-password-policy"] = name
+        self.fields["new_password1"].help_text = ""
+        self.fields["new_password1"].widget.attrs["aria-describedby"] = "password-rules"
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    """Django's form (new_password1, new_password2) under our policy, for the one-time link."""
+
+    error_messages = {"password_mismatch": _("The two new passwords are not the same.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         for name in ["new_password1", "new_password2"]:
             self.fields[name].widget.attrs["data-password-policy"] = name
         self.fields["new_password1"].help_text = ""

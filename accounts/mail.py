@@ -12,6 +12,13 @@ def send_templated_email(*, to: list[str], template: str, context: dict, languag
     Links in the context must already be absolute URLs built from SSPR_BASE_URL, never from
     a request's Host header (SPEC 8.6: a forged Host would otherwise phish with our mail).
     """
+    render_templated_email(to=to, template=template, context=context, language=language).send()
+
+
+def render_templated_email(
+    *, to: list[str], template: str, context: dict, language: str, connection=None
+) -> EmailMultiAlternatives:
+    """Build the message send_templated_email sends, for callers that batch a connection."""
     context = {
         "organisation_name": settings.SSPR_ORGANISATION_NAME,
         "base_url": settings.SSPR_BASE_URL,
@@ -21,6 +28,7 @@ def send_templated_email(*, to: list[str], template: str, context: dict, languag
         subject = render_to_string(f"emails/{template}.subject.txt", context)
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=to)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=to,
+                                     connection=connection)
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message

@@ -5,11 +5,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .audit import record_event
+from .lockout import clear_lockout, is_locked_out
 from .models import AuditEvent, Notice, PasswordHistory, PasswordPolicy, User
 
 logger = logging.getLogger(__name__)
@@ -100,3 +102,45 @@ def sign_in_activity(user: User, *, limit: int = 20):
     """The user's recent sign-ins, failures and lockouts, newest first."""
     types = [AuditEvent.Type.SIGNED_IN, AuditEvent.Type.SIGN_IN_FAILED, AuditEvent.Type.LOCKED_OUT]
     return AuditEvent.objects.filter(subject=user, type__in=types)[:limit]
+
+
+def set_password_from_link(*, request: HttpRequest, user: User, password: str) -> AuditEvent:
+    """The user chose their password through an administrator's one-time link.
+
+    The user picked it, so it is not temporary; the new hash also kills the link.
+    """
+    return set_new_password(user=user, password=password, request=request, actor=user,
+                            event_type=AuditEvent.Type.PASSWORD_CHANGED,
+                            details={"via": "admin_link"})
+
+
+def force_password_change(*, actor: User, users: QuerySet[User],
+                          request: HttpRequest | None = None) -> int:
+    """Make each of `users` (never the actor) choose a new password at their next sign-in."""
+    with transaction.atomic():
+        targets = list(users.exclude(pk=actor.pk).filter(must_change_password=False))
+        User.objects.filter(pk__in=[u.pk for u in targets]).update(must_change_password=True)
+        for user in targets:
+            record_event(type=AuditEvent.Type.PASSWORD_CHANGE_FORCED, request=request,
+                         actor=actor, subject=user)
+    return len(targets)
+
+
+def unlock_accounts(*, actor: User, users: QuerySet[User],
+                    request: HttpRequest | None = None) -> int:
+    """Clear the sign-in lockout of each locked user in `users`; return how many."""
+    unlocked = 0
+    for user in users:
+        if not is_locked_out(user):
+            continue
+        with transaction.atomic():
+            clear_lockout(user)
+            record_event(type=AuditEvent.Type.ACCOUNT_UNLOCKED, request=request, actor=actor,
+                         subject=user)
+        unlocked += 1
+    return unlocked
+
+
+def set_password_never_expires(*, users: QuerySet[User], never_expires: bool) -> int:
+    """Exempt `users` from the expiration policy, or subject them to it again."""
+    return users.update(password_never_expires=never_expires)

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .expiry import expires_at, users_due_a_reminder
 from .mail import send_templated_email
-from .models import AuditEvent, Notice
+from .models import AdminResetJob, AuditEvent, Notice, User
 
 # Worth another try: the server was unreachable, slow or hung up. A refused recipient or
 # message is not, and retrying it would only repeat the refusal.
@@ -79,3 +80,50 @@ def sweep_notices() -> int:
     for notice_id in pending:
         send_security_notice.delay(notice_id)
     return len(pending)
+
+
+@shared_task
+def deliver_admin_reset_job(job_id: int) -> None:
+    """Run an administrator's password reset job to the end (resumes where it stopped)."""
+    from .resets import run_job
+
+    run_job(job_id=job_id)
+
+
+@shared_task
+def sweep_admin_reset_jobs() -> int:
+    """Queue again the reset jobs the broker never took (it was down when they started)."""
+    stale = AdminResetJob.objects.filter(status=AdminResetJob.Status.QUEUED,
+                                         created_at__lte=timezone.now() - timedelta(minutes=2))
+    ids = list(stale.values_list("pk", flat=True))
+    for job_id in ids:
+        deliver_admin_reset_job.delay(job_id)
+    return len(ids)
+
+
+@shared_task
+def sweep_password_expiry_reminders() -> int:
+    """Queue a reminder for every user whose password expires soon (run daily by beat)."""
+    ids = list(users_due_a_reminder().values_list("pk", flat=True))
+    for user_id in ids:
+        send_password_expiry_reminder.delay(user_id)
+    return len(ids)
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_SMTP_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_password_expiry_reminder(user_id: int) -> None:
+    """Tell one user when their password expires, once per password."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if not users_due_a_reminder().filter(pk=user_id).exists():
+            return
+        send_templated_email(to=[user.email], template="password_expiry_reminder",
+                             context={"user": user, "expires_at": expires_at(user)},
+                             language=user.language)
+        user.password_expiry_reminded_at = timezone.now()
+        user.save(update_fields=["password_expiry_reminded_at"])

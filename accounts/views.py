@@ -14,11 +14,17 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
-from .forms import PasswordChangeForm, ReauthenticateForm, SignInForm
+from .forms import PasswordChangeForm, ReauthenticateForm, SetPasswordForm, SignInForm
+from .links import check_token, user_from_uidb64
 from .lockout import is_locked_out
 from .password_policy import live_rules, policy_rules, strength
 from .reauth import mark_password_verified
-from .services import change_password, remember_language, sign_in_activity
+from .services import (
+    change_password,
+    remember_language,
+    set_password_from_link,
+    sign_in_activity,
+)
 from .throttling import LimitedFormMixin, setting_rate
 
 
@@ -127,3 +133,39 @@ class PasswordCheckView(View):
         in_bounds = all(r["ok"] for r in rules if r["rule"] == "length")
         score = strength(password, user) if in_bounds else 0
         return JsonResponse({"rules": rules, "score": score})
+
+
+class SetPasswordView(FormView):
+    """Choose a password through an administrator's one-time link, then sign in.
+
+    As in Django's PasswordResetConfirmView, the token leaves the URL at once: it is kept in
+    the session and the browser is sent to a URL without it, so it cannot leak through the
+    Referer header, the history or a proxy's log (SPEC 8.8).
+    """
+
+    template_name = "accounts/set_password.html"
+    form_class = SetPasswordForm
+    URL_PLACEHOLDER = "set"
+    SESSION_KEY = "accounts.set_password_token"
+
+    def dispatch(self, request, *args, uidb64: str, token: str, **kwargs):
+        self.user = user_from_uidb64(uidb64)
+        if token != self.URL_PLACEHOLDER:
+            request.session[self.SESSION_KEY] = token
+            return redirect("accounts:set-password", uidb64=uidb64, token=self.URL_PLACEHOLDER)
+        if not check_token(self.user, request.session.get(self.SESSION_KEY, "")):
+            return self.render_to_response({"invalid": True})
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rules=policy_rules(), **kwargs)
+
+    def form_valid(self, form):
+        set_password_from_link(request=self.request, user=self.user,
+                               password=form.cleaned_data["new_password1"])
+        del self.request.session[self.SESSION_KEY]
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return redirect("accounts:sign-in")

@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .jobs import AdminResetJob, AdminResetJobItem
 from .policy import PasswordPolicy, ResetPolicy
 from .user import (
     LockoutStreak,
@@ -11,6 +12,8 @@ from .user import (
 )
 
 __all__ = [
+    "AdminResetJob",
+    "AdminResetJobItem",
     "AuditEvent",
     "LockoutStreak",
     "Notice",

@@ -86,6 +86,17 @@ class ResetPolicy(SingletonModel):
     def __str__(self) -> str:
         return str(_("Self-service reset policy"))
 
+    def clean(self) -> None:
+        errors = {}
+        if self.questions_to_answer > self.questions_to_register:
+            errors["questions_to_answer"] = _("Ask at most as many questions as users register.")
+        if self.enabled_for == self.EnabledFor.GROUP and self.enabled_group_id is None:
+            errors["enabled_group"] = _("Choose the group that may reset.")
+        if sum(self.method_flags.values()) < self.methods_required:
+            errors["methods_required"] = _("Allow at least as many methods as are required.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def method_flags(self) -> dict[str, bool]:
         return {

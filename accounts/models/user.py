@@ -59,11 +59,13 @@ class User(AbstractUser):
     temporary_password_expires_at = models.DateTimeField(
         _("temporary password expires"), null=True, blank=True
     )
+    password_expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PortalUserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        permissions = [("reset_password", _("Can reset other users' passwords"))]
         constraints = [
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
             models.UniqueConstraint(

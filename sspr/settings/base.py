@@ -156,6 +156,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sweep_notices",
         "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
     },
+    "sweep-admin-reset-jobs": {
+        "task": "accounts.tasks.sweep_admin_reset_jobs",
+        "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
+    },
+    # Reminders go out the day they fall due; an hourly look is more than often enough.
+    "sweep-password-expiry-reminders": {
+        "task": "accounts.tasks.sweep_password_expiry_reminders",
+        "schedule": 3600,
+    },
 }
 
 # --- Languages and static files -------------------------------------------------------------
@@ -279,6 +288,16 @@ SSPR_HELPDESK_IP_RATE = env("SSPR_HELPDESK_IP_RATE", default="5/h")
 # Callable (dotted path) giving the addresses, besides the work email, that notices about an
 # account go to: the registered alternate email.
 SSPR_NOTICE_ADDRESSES = "verification.services.notice_addresses"
+# Users an administrator's reset job handles per transaction; bigger chunks commit less often.
+SSPR_ADMIN_RESET_CHUNK_SIZE = env.int("SSPR_ADMIN_RESET_CHUNK_SIZE", default=500)
+# Seconds the key that reveals a reset job's generated passwords stays in the admin's browser.
+SSPR_REVEAL_KEY_SECONDS = env.int("SSPR_REVEAL_KEY_SECONDS", default=3600)
+# Dotted path of the object that knows who registered reset methods (see accounts.policies);
+# the verification app provides it, accounts alone answers "unknown".
+SSPR_REGISTRATION_DATA = env("SSPR_REGISTRATION_DATA",
+                             default="verification.services.RegistrationData")
+# Days of history the administrators' insights dashboard charts.
+SSPR_INSIGHTS_DAYS = env.int("SSPR_INSIGHTS_DAYS", default=30)
 # The development outbox page; only ever on in local mode.
 SSPR_DEV_OUTBOX = False
 

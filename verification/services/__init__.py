@@ -25,6 +25,7 @@ from .sending import (
     tries_left,
     verify_code,
 )
+from .statistics import RegistrationData
 from .status import (
     AUTHENTICATOR,
     EMAIL,
@@ -48,7 +49,7 @@ from .status import (
 
 __all__ = [
     "AUTHENTICATOR", "EMAIL", "METHOD_LABELS", "OFFICE_PHONE", "PHONE", "QUESTIONS",
-    "CodeNotSent", "MethodState", "Overview",
+    "CodeNotSent", "MethodState", "Overview", "RegistrationData",
     "authenticator_uri", "check_security_answers", "confirm_authenticator", "confirm_methods",
     "enqueue", "is_registered", "method_enabled", "methods_required", "notice_addresses",
     "pending_registration",

@@ -1,0 +1,54 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from ..models import AdminResetJob
+
+
+class AdminResetForm(forms.Form):
+    """The choices of an administrator's reset; validation only."""
+
+    delivery = forms.ChoiceField(
+        label=_("How the user gets in"), choices=AdminResetJob.Delivery.choices,
+        initial=AdminResetJob.Delivery.LINK, widget=forms.RadioSelect,
+        help_text=_("The link is recommended: the user chooses the password and nobody else "
+                    "ever sees it."))
+    password_choice = forms.ChoiceField(
+        label=_("Temporary password"), initial="generate", widget=forms.RadioSelect,
+        choices=[("generate", _("Generate a strong password for each user")),
+                 ("type", _("Let me type one"))])
+    password = forms.CharField(
+        label=_("Password"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    require_change = forms.BooleanField(
+        label=_("Require this user to change their password when they first sign in"),
+        required=False, initial=True)
+    email_to = forms.EmailField(label=_("Email address to send the passwords to"),
+                                required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        delivery, typed = data.get("delivery"), data.get("password_choice") == "type"
+        if delivery == AdminResetJob.Delivery.LINK:
+            data["password"] = ""
+            return data
+        if delivery == AdminResetJob.Delivery.EMAIL and not data.get("email_to"):
+            self.add_error("email_to", _("Type the address the passwords go to."))
+        if typed and delivery == AdminResetJob.Delivery.EMAIL:
+            # Emailing it would mean keeping the typed password until the worker sends it.
+            self.add_error("delivery", _("A password you typed is not emailed. Tell the user "
+                                         "yourself, or let the portal generate one."))
+        if typed and not data.get("password"):
+            self.add_error("password", _("Type the password, or let the portal generate one."))
+        elif typed:
+            try:
+                validate_password(data["password"], self.user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        if not typed:
+            data["password"] = ""
+        return data

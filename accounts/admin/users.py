@@ -1,0 +1,223 @@
+"""Active users: search, filters, and the reset, unlock, force-change and expiry actions."""
+
+from datetime import timedelta
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from ..expiry import expired_users
+from ..lockout import is_locked_out
+from ..models import AdminResetJob, User
+from ..policies import registration_data
+from ..resets import OwnAccountError, ResetOptions, admin_reset_passwords
+from ..sealing import new_key_pair
+from ..services import force_password_change, set_password_never_expires, unlock_accounts
+from .forms import AdminResetForm
+from .jobs import reveal_cookie_name, reveal_cookie_path
+
+
+class LockedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("locked out")
+    parameter_name = "locked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        # Only accounts with recent failures can be locked; ask the precise rule of those few.
+        since = timezone.now() - timedelta(seconds=settings.SSPR_LOCKOUT_MAX_SECONDS)
+        keys = AccessAttempt.objects.filter(attempt_time__gte=since).values("username")
+        candidates = queryset.alias(key=Lower("username")).filter(key__in=keys)
+        return queryset.filter(pk__in=[u.pk for u in candidates if is_locked_out(u)])
+
+
+class RegisteredFilter(admin.SimpleListFilter):
+    """Shown only when the registration hook knows who has registered (accounts.policies)."""
+
+    title = gettext_lazy("registered for reset")
+    parameter_name = "registered"
+
+    def lookups(self, request, model_admin):
+        if self._registered() is None:
+            return []
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        registered = self._registered()
+        if registered is None or self.value() not in ("yes", "no"):
+            return queryset
+        ids = registered.values("pk")
+        return queryset.filter(pk__in=ids) if self.value() == "yes" else queryset.exclude(
+            pk__in=ids)
+
+    @staticmethod
+    def _registered():
+        from ..models import ResetPolicy
+
+        return registration_data().registered_users(ResetPolicy.current())
+
+
+class ExpiredFilter(admin.SimpleListFilter):
+    title = gettext_lazy("password expired")
+    parameter_name = "expired"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=expired_users().values("pk"))
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "email", "display_name", "office_phone", "is_active", "is_staff",
+                    "must_change_password", "password_never_expires", "last_login"]
+    list_editable = ["office_phone"]
+    list_filter = [LockedFilter, RegisteredFilter, ExpiredFilter, "must_change_password",
+                   "password_never_expires", "is_staff", "is_active"]
+    search_fields = ["username", "email", "display_name", "first_name", "last_name"]
+    actions = ["reset_passwords", "unlock", "force_change", "never_expires", "may_expire"]
+    change_list_template = "admin/accounts/user/change_list.html"
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            gettext_lazy("Self-service password reset"),
+            {
+                "fields": [
+                    "display_name",
+                    "language",
+                    "office_phone",
+                    "password_managed_elsewhere",
+                    "must_change_password",
+                    "password_never_expires",
+                    "password_changed_at",
+                    "temporary_password_expires_at",
+                ]
+            },
+        ),
+    )
+    readonly_fields = ["password_changed_at", "temporary_password_expires_at", "last_login"]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("reset-everyone/", wrap(self.reset_everyone_view),
+                 name="accounts_user_reset_everyone"),
+            path("<int:user_id>/reset-password/", wrap(self.reset_one_view),
+                 name="accounts_user_reset_password"),
+            *super().get_urls(),
+        ]
+
+    def has_reset_password_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.reset_password")
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's own "set password" form would bypass history, flags, audit and notice.
+        return redirect("admin:accounts_user_reset_password", user_id=id)
+
+    # --- Reset -----------------------------------------------------------------------------
+
+    @admin.action(description=gettext_lazy("Reset password of selected users"),
+                  permissions=["reset_password"])
+    def reset_passwords(self, request, queryset):
+        hidden = {"action": "reset_passwords",
+                  "select_across": request.POST.get("select_across", "0"),
+                  helpers.ACTION_CHECKBOX_NAME: request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)}
+        return self._reset_page(request, queryset, hidden=hidden)
+
+    def reset_one_view(self, request, user_id: int):
+        user = get_object_or_404(User, pk=user_id)
+        return self._reset_page(request, User.objects.filter(pk=user.pk), hidden={}, user=user)
+
+    def reset_everyone_view(self, request):
+        everyone = User.objects.exclude(pk=request.user.pk)
+        return self._reset_page(request, everyone, hidden={}, everyone=True)
+
+    def _reset_page(self, request, queryset: QuerySet, *, hidden: dict, user=None,
+                    everyone=False):
+        if not self.has_reset_password_permission(request):
+            raise PermissionDenied
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, _("You can't reset your own password here. Deselect "
+                                         "your account, or change your password from My "
+                                         "account."), messages.ERROR)
+            return None if hidden else redirect("admin:accounts_user_changelist")
+        form = AdminResetForm(request.POST if "confirm" in request.POST else None, user=user)
+        if form.is_valid():
+            return self._start_reset(request, queryset, form.cleaned_data)
+        count = queryset.count()
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form,
+            "title": _("Reset passwords"), "count": count, "hidden": hidden,
+            "sample": queryset.order_by("username")[:10], "everyone": everyone,
+            "single": user, "media": self.media,
+        }
+        return TemplateResponse(request, "admin/accounts/user/reset_password.html", context)
+
+    def _start_reset(self, request, queryset, data):
+        private_key, public_key = ("", "")
+        if data["delivery"] == AdminResetJob.Delivery.SHOW and not data["password"]:
+            private_key, public_key = new_key_pair()
+        options = ResetOptions(delivery=data["delivery"], typed_password=data["password"],
+                               require_change=data["require_change"],
+                               email_to=data.get("email_to") or "", public_key=public_key)
+        try:
+            job = admin_reset_passwords(actor=request.user, users=queryset, options=options,
+                                        request=request)
+        except OwnAccountError:
+            raise PermissionDenied from None
+        url = reverse("admin:accounts_adminresetjob_change", args=[job.pk])
+        response = redirect(url)
+        if private_key:
+            # The only copy of the key that opens the generated passwords: the browser's.
+            response.set_cookie(reveal_cookie_name(job), private_key, path=reveal_cookie_path(job),
+                                max_age=settings.SSPR_REVEAL_KEY_SECONDS, httponly=True,
+                                secure=settings.SESSION_COOKIE_SECURE, samesite="Strict")
+        return response
+
+    # --- Unlock, force change, expiry ----------------------------------------------------
+
+    @admin.action(description=gettext_lazy("Unlock selected accounts"), permissions=["change"])
+    def unlock(self, request, queryset):
+        n = unlock_accounts(actor=request.user, users=queryset, request=request)
+        self.message_user(request, ngettext("%(n)d account unlocked.", "%(n)d accounts unlocked.",
+                                            n) % {"n": n}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Force a password change at next sign-in"),
+                  permissions=["change"])
+    def force_change(self, request, queryset):
+        n = force_password_change(actor=request.user, users=queryset, request=request)
+        self.message_user(request, ngettext(
+            "%(n)d user must change their password at the next sign-in.",
+            "%(n)d users must change their password at the next sign-in.", n) % {"n": n},
+            messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Password never expires"), permissions=["change"])
+    def never_expires(self, request, queryset):
+        n = set_password_never_expires(users=queryset, never_expires=True)
+        self.message_user(request, ngettext("%(n)d password now never expires.",
+                                            "%(n)d passwords now never expire.", n) % {"n": n})
+
+    @admin.action(description=gettext_lazy("Password expires by the policy"),
+                  permissions=["change"])
+    def may_expire(self, request, queryset):
+        n = set_password_never_expires(users=queryset, never_expires=False)
+        self.message_user(request, ngettext("%(n)d password now follows the expiration policy.",
+                                            "%(n)d passwords now follow the expiration policy.",
+                                            n) % {"n": n})

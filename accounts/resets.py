@@ -1,0 +1,249 @@
+"""An administrator resets the passwords of others: one user, a selection, or everyone else.
+
+Every reset is a job that a worker runs in chunks, so a selection of any size works and
+the page shows progress. Per chunk, in one transaction: the users' new password state,
+their history rows, an audit event each, and, for passwords to be shown, the sealed
+passwords. Messages go out after the chunk commits, so nobody is told of a reset that was
+rolled back. A killed worker leaves the rest of the items pending; the task acknowledges
+late, so another worker picks the job up where it stopped.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from .audit import record_event
+from .links import set_password_url
+from .mail import render_templated_email
+from .models import (
+    AdminResetJob,
+    AdminResetJobItem,
+    AuditEvent,
+    PasswordHistory,
+    PasswordPolicy,
+    User,
+    normalise_password,
+)
+from .sealing import opener, seal
+from .services import queue_notice
+
+logger = logging.getLogger(__name__)
+
+Delivery = AdminResetJob.Delivery
+State = AdminResetJobItem.State
+
+# No 0/O, 1/l/I, 2/Z, 5/S, 8/B: the password may be read out or copied from paper.
+GENERATED_CHARACTERS = "abcdefghjkmnpqrstuvwxyzACDEFGHJKMNPQRTUVWXY34679"
+
+
+class OwnAccountError(ValueError):
+    """The acting administrator is in the selection (they use Change password instead)."""
+
+
+class AlreadyRevealedError(Exception):
+    """The job's passwords were shown once already and are gone."""
+
+
+@dataclass(frozen=True)
+class ResetOptions:
+    delivery: str = Delivery.LINK
+    typed_password: str = ""
+    require_change: bool = True
+    email_to: str = ""
+    public_key: str = ""
+
+
+def generate_password() -> str:
+    """Return a random password like "kQ7x-Mpd4-…": 20 characters, about 112 bits."""
+    raw = "".join(secrets.choice(GENERATED_CHARACTERS) for _ in range(20))
+    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+
+
+def admin_reset_passwords(
+    *, actor: User, users: QuerySet[User], options: ResetOptions,
+    request: HttpRequest | None = None,
+) -> AdminResetJob:
+    """Record a reset of `users` by `actor` and queue the worker when it commits.
+
+    The actor's own account is refused: an administrator who resets everyone must still
+    be able to sign in, and their own password is changed knowing the current one.
+    """
+    if users.filter(pk=actor.pk).exists():
+        raise OwnAccountError
+    typed_hash = ""
+    if options.typed_password:
+        typed_hash = make_password(normalise_password(options.typed_password))
+    with transaction.atomic():
+        job = AdminResetJob.objects.create(
+            actor=actor, delivery=options.delivery, email_to=options.email_to,
+            require_change=options.require_change or options.delivery == Delivery.LINK,
+            typed_password_hash=typed_hash, public_key=options.public_key,
+        )
+        ids = users.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000)
+        AdminResetJobItem.objects.bulk_create(
+            (AdminResetJobItem(job=job, user_id=pk) for pk in ids), batch_size=2000)
+        job.total = job.items.count()
+        job.save(update_fields=["total"])
+        record_event(type=AuditEvent.Type.PASSWORD_RESET_BY_ADMIN, request=request, actor=actor,
+                     details={"job": job.pk, "users": job.total, "delivery": job.delivery})
+        transaction.on_commit(lambda: enqueue_job(job.pk))
+    return job
+
+
+def enqueue_job(job_id: int) -> None:
+    from .tasks import deliver_admin_reset_job
+
+    try:
+        deliver_admin_reset_job.delay(job_id)
+    except BrokerError:
+        # The job stays queued with its items pending; sweep_admin_reset_jobs retries it.
+        logger.warning("broker unavailable; reset job left for the sweep", extra={"job": job_id})
+
+
+def run_job(*, job_id: int) -> AdminResetJob:
+    """Reset every pending user of the job, a chunk at a time; safe to run again."""
+    AdminResetJob.objects.filter(pk=job_id).exclude(status=AdminResetJob.Status.DONE).update(
+        status=AdminResetJob.Status.RUNNING)
+    job = AdminResetJob.objects.select_related("actor").get(pk=job_id)
+    pending = job.items.filter(state=State.PENDING).values_list("pk", flat=True)
+    while chunk := list(pending[:settings.SSPR_ADMIN_RESET_CHUNK_SIZE]):
+        reset_chunk(job=job, item_ids=chunk)
+    AdminResetJob.objects.filter(pk=job_id).update(status=AdminResetJob.Status.DONE,
+                                                   finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def reset_chunk(*, job: AdminResetJob, item_ids: list[int]) -> None:
+    """Reset one chunk of users in one transaction, then send its messages."""
+    with transaction.atomic():
+        items = list(AdminResetJobItem.objects.select_for_update(of=("self",))
+                     .filter(pk__in=item_ids, state=State.PENDING).select_related("user"))
+        skipped = [i for i in items if _skip_reason(job, i)]
+        for item in skipped:
+            item.state, item.reason = State.SKIPPED, _skip_reason(job, item)
+        todo = [i for i in items if i.state == State.PENDING]
+        passwords = _apply_new_passwords(job, [i.user for i in todo])
+        for item in todo:
+            item.state = State.DONE
+            if job.delivery == Delivery.SHOW and item.user.pk in passwords:
+                item.sealed_password = seal(job.public_key, passwords[item.user.pk])
+        AdminResetJobItem.objects.bulk_update(items, ["state", "reason", "sealed_password"])
+        AdminResetJob.objects.filter(pk=job.pk).update(processed=F("processed") + len(items))
+    _send_messages(job, todo, passwords)
+
+
+def _skip_reason(job: AdminResetJob, item: AdminResetJobItem) -> str:
+    user = item.user
+    if user.pk == job.actor_id:
+        return "own account"
+    if user.password_managed_elsewhere:
+        return "password managed elsewhere"
+    if job.delivery == Delivery.LINK and not user.email:
+        return "no email address"
+    return ""
+
+
+def _apply_new_passwords(job: AdminResetJob, users: list[User]) -> dict[int, str]:
+    """Give each user their new password state; return the generated passwords by user id.
+
+    A link needs no password at all: the old one is replaced by an unusable random value,
+    so it stops working at once, and no Argon2 hash is computed (a link for 10,000 users
+    costs no hashing). A typed password was hashed once by the web request.
+    """
+    now = timezone.now()
+    days = PasswordPolicy.current().temporary_password_days
+    PasswordHistory.objects.bulk_create(
+        [PasswordHistory(user=u, password=u.password, created_at=now)
+         for u in users if u.has_usable_password()])
+    generated = {}
+    for user in users:
+        if job.delivery == Delivery.LINK:
+            user.password = make_password(None)
+        elif job.typed_password_hash:
+            user.password = job.typed_password_hash
+        else:
+            generated[user.pk] = generate_password()
+            user.set_password(generated[user.pk])
+        user.password_changed_at = now
+        user.must_change_password = job.require_change
+        user.temporary_password_expires_at = now + timedelta(days=days) if job.require_change \
+            else None
+        event = record_event(type=AuditEvent.Type.PASSWORD_RESET_BY_ADMIN, actor=job.actor,
+                             subject=user, details={"job": job.pk, "delivery": job.delivery})
+        if job.delivery != Delivery.LINK:
+            queue_notice(event=event)
+    User.objects.bulk_update(users, ["password", "password_changed_at", "must_change_password",
+                                     "temporary_password_expires_at"])
+    return generated
+
+
+def _send_messages(job: AdminResetJob, items: list[AdminResetJobItem],
+                   passwords: dict[int, str]) -> None:
+    if job.delivery == Delivery.LINK:
+        failed = _send_links([i.user for i in items])
+    elif job.delivery == Delivery.EMAIL and passwords:
+        rows = [(i.user, passwords[i.user.pk]) for i in items]
+        failed = set() if _send_password_list(job, rows) else {i.user.pk for i in items}
+    else:
+        return
+    if failed:
+        AdminResetJobItem.objects.filter(job=job, user_id__in=failed).update(
+            state=State.FAILED, reason="email not sent")
+
+
+def _send_links(users: list[User]) -> set[int]:
+    """Email each user their one-time link over one SMTP connection; return who failed."""
+    failed = set()
+    with get_connection() as connection:
+        for user in users:
+            message = render_templated_email(
+                to=[user.email], template="set_password_link", language=user.language,
+                context={"user": user, "url": set_password_url(user)}, connection=connection)
+            try:
+                message.send()
+            except OSError:
+                logger.warning("set-password link not sent", extra={"user": user.pk})
+                failed.add(user.pk)
+    return failed
+
+
+def _send_password_list(job: AdminResetJob, rows: list[tuple[User, str]]) -> bool:
+    message = render_templated_email(
+        to=[job.email_to], template="temporary_passwords", language=job.actor.language,
+        context={"rows": rows, "job": job})
+    try:
+        message.send()
+    except OSError:
+        logger.warning("temporary passwords not emailed", extra={"job": job.pk})
+        return False
+    return True
+
+
+def reveal_passwords(*, job: AdminResetJob, actor: User, private_key: str) -> list[tuple]:
+    """Return (username, email, password) for each generated password, then forget them.
+
+    Only once, and only for the administrator who started the job: the sealed passwords
+    are erased in the same transaction that reads them.
+    """
+    unseal = opener(private_key)
+    with transaction.atomic():
+        job = AdminResetJob.objects.select_for_update().get(pk=job.pk, actor=actor)
+        if job.passwords_revealed_at is not None:
+            raise AlreadyRevealedError
+        items = job.items.exclude(sealed_password="").select_related("user")
+        rows = [(i.user.username, i.user.email, unseal(i.sealed_password)) for i in items]
+        job.items.update(sealed_password="")
+        job.passwords_revealed_at = timezone.now()
+        job.save(update_fields=["passwords_revealed_at"])
+    return rows

@@ -1,0 +1,98 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+from tests.factories import PASSWORD, UserFactory
+from verification.models import OutboxEntry
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHOSEN = "Saffron-Glacier-Lantern-61"
+T = AuditEvent.Type
+
+
+def sign_in(page, username, password):
+    page.goto(page.base_url + "/sign-in/")
+    page.get_by_label("User ID or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_an_admin_sends_a_link_and_the_user_sets_a_password_and_signs_in(page, screenshot):
+    UserFactory(username="ada", is_staff=True, is_superuser=True)
+    UserFactory(username="hanna", email="hanna@example.org", display_name="Hanna Holm")
+    UserFactory(username="ivar")
+
+    page.goto(page.base_url + "/admin/login/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(page.base_url + "/admin/accounts/user/")
+    screenshot("admin-users-en")
+    page.get_by_role("row", name=re.compile("hanna")).get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option("reset_passwords")
+    page.get_by_role("button", name="Go").click()
+    expect(page.get_by_label(re.compile("one-time link"))).to_be_checked()
+    screenshot("admin-reset-options-en")
+    page.get_by_role("button", name="Reset passwords").click()
+    expect(page.locator("#job-progress")).to_be_visible()
+    expect(page.get_by_role("heading", name="Done")).to_be_visible()
+    screenshot("admin-reset-job-en")
+
+    page.context.clear_cookies()
+    page.goto(page.base_url + "/dev/outbox/")
+    expect(page.get_by_text("hanna@example.org")).to_be_visible()
+    body = OutboxEntry.objects.get(to="hanna@example.org").body
+    link = re.search(r"https://portal\.example\.test(/\S+)", body).group(1)
+    page.goto(page.base_url + link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set your password")
+    page.get_by_label("New password:", exact=True).fill(CHOSEN)
+    expect(page.locator("[data-rule=length]")).to_have_class("is-met")
+    page.get_by_label("New password confirmation").fill(CHOSEN)
+    screenshot("set-password-en")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password is set")
+
+    sign_in(page, "hanna", CHOSEN)
+    page.get_by_role("link", name="Skip for now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My account")
+
+    page.context.clear_cookies()
+    page.goto(page.base_url + link)
+    expect(page.get_by_role("alert")).to_contain_text("This link can't be used")
+
+
+def test_the_insights_and_policy_pages_look_like_the_admin(page, screenshot):
+    UserFactory(username="ada", is_staff=True, is_superuser=True)
+    erik = UserFactory(username="erik")
+    now = timezone.now()
+    for day, (resets, unlocks, failed) in enumerate([(3, 1, 2), (5, 0, 4), (1, 2, 0), (4, 1, 1)]):
+        with time_machine.travel(now - timedelta(days=day * 2), tick=False):
+            for _ in range(resets):
+                record_event(type=T.PASSWORD_RESET, subject=erik)
+                record_event(type=T.GATE_PASSED, subject=erik, details={"method": "email"})
+            for _ in range(unlocks):
+                record_event(type=T.ACCOUNT_UNLOCKED, subject=erik)
+            for _ in range(failed):
+                record_event(type=T.GATE_FAILED, outcome="failure", subject=erik,
+                             details={"method": "sms"})
+    page.goto(page.base_url + "/admin/login/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(page.base_url + "/admin/accounts/auditevent/insights/")
+    expect(page.get_by_role("heading", name="Resets and unlocks per day")).to_be_visible()
+    screenshot("admin-insights-en")
+    page.goto(page.base_url + "/admin/accounts/resetpolicy/")
+    page.get_by_label("Methods required to reset").fill("2")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("could no longer do so")).to_be_visible()
+    screenshot("admin-policy-tighten-en")
+    page.goto(page.base_url + "/admin/accounts/auditevent/")
+    screenshot("admin-audit-en")
