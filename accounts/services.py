@@ -11,6 +11,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .audit import record_event
+from .expiry import expires_at
 from .lockout import clear_lockout, is_locked_out
 from .models import AuditEvent, Notice, PasswordHistory, PasswordPolicy, User
 
@@ -85,17 +86,12 @@ def enqueue_notice(notice_id: int) -> None:
         logger.warning("broker unavailable; notice left for the sweep", extra={"notice": notice_id})
 
 
-def password_expired(user: User) -> bool:
-    """Whether the password policy's expiry has passed for `user`."""
-    days = PasswordPolicy.current().expiry_days
-    if not days or user.password_never_expires or user.password_changed_at is None:
-        return False
-    return user.password_changed_at + timedelta(days=days) <= timezone.now()
-
-
 def must_change_password(user: User) -> bool:
     """Whether `user` may do nothing but choose a new password (SPEC 4)."""
-    return user.must_change_password or password_expired(user)
+    if user.must_change_password:
+        return True
+    expiry = expires_at(user)
+    return expiry is not None and expiry <= timezone.now()
 
 
 def sign_in_activity(user: User, *, limit: int = 20):

@@ -1,15 +1,18 @@
 """The wizard in a real browser, reading codes from the development outbox page."""
 
 import re
+from io import StringIO
 
 import pytest
 from captcha.models import CaptchaStore
+from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import expect
 
-from accounts.models import ResetPolicy
+from accounts.models import ResetPolicy, User
 from tests.factories import UserFactory
 from tests.reset.conftest import PHONE, known_answers, register_everything
+from verification.management.commands.demo_data import ALICE_PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -99,3 +102,22 @@ def test_reset_by_security_questions(page, screenshot, language):
     screenshot(f"reset-questions-{language}")
     page.get_by_role("button", name=words["verify"]).click()
     new_password(page, language, screenshot)
+
+
+def test_a_newcomer_resets_the_demo_users_password_with_the_outbox(page, screenshot):
+    """What `make run` promises: alice's password reset in the browser, codes from /dev/outbox/."""
+    call_command("demo_data", stdout=StringIO())
+    start(page, "en", screenshot, user_id="alice")
+    page.get_by_label(TEXT["en"]["sms"]).check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Your phone number").fill(ALICE_PHONE)
+    page.get_by_role("button", name="Text me a code").click()
+
+    page.goto(page.base_url + "/dev/outbox/")
+    screenshot("outbox-en")
+    code = re.search(r"\b\d{6}\b", page.locator(".outbox__entry--sms").first.inner_text()).group()
+    page.go_back()
+    page.get_by_label("Verification code").fill(code)
+    page.get_by_role("button", name="Verify").click()
+    new_password(page, "en", screenshot)
+    assert User.objects.get(username="alice").check_password(NEW)
