@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .health import healthz
+
+admin.site.site_header = _("Account help: administration")
+admin.site.site_title = _("Account help")
+admin.site.index_title = _("Users, policies and the audit log")
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
