@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from ..insights import dashboard
 from ..models import AuditEvent
+from .readonly import ReadOnlyAdmin
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection,
 # OWASP): "=HYPERLINK(...)" in a user ID typed on the sign-in page must stay text.
@@ -53,7 +54,7 @@ class UserFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log, read-only: nobody adds, edits or deletes an event by hand."""
 
     list_display = ["created_at", "type", "outcome", "actor", "subject", "identifier", "ip",
@@ -64,15 +65,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["actor", "subject"]
     change_list_template = "admin/accounts/auditevent/change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -17,6 +17,7 @@ from ..models import AdminResetJob, AdminResetJobItem
 from ..resets import AlreadyRevealedError, reveal_passwords
 from ..sealing import UnsealError
 from .audit import csv_safe
+from .readonly import ReadOnlyAdmin
 
 
 def reveal_cookie_name(job: AdminResetJob) -> str:
@@ -37,7 +38,7 @@ def passwords_csv(rows: list[tuple]) -> str:
 
 
 @admin.register(AdminResetJob)
-class AdminResetJobAdmin(admin.ModelAdmin):
+class AdminResetJobAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "created_at", "actor", "delivery", "status", "total", "processed"]
     list_filter = ["status", "delivery"]
 
@@ -46,15 +47,6 @@ class AdminResetJobAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("accounts.reset_password")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

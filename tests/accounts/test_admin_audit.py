@@ -18,13 +18,6 @@ LIST = "admin:accounts_auditevent_changelist"
 EXPORT = "admin:accounts_auditevent_export"
 
 
-@pytest.fixture
-def admin_client():
-    client = Client()
-    client.force_login(UserFactory(username="ada", is_staff=True, is_superuser=True))
-    return client
-
-
 def exported(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 

@@ -32,13 +32,6 @@ class TwoRegistered:
         return {"email": 2, "authenticator": 1}
 
 
-@pytest.fixture
-def admin_client():
-    client = Client()
-    client.force_login(UserFactory(username="ada", is_staff=True, is_superuser=True))
-    return client
-
-
 def form_data(policy, **changes) -> dict:
     data = {k: v for k, v in model_to_dict(policy).items() if k != "id"}
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}

@@ -18,18 +18,6 @@ NEW = "Orchid-Tundra-Piano-48"
 CHANGELIST = "admin:accounts_user_changelist"
 
 
-@pytest.fixture
-def admin_user():
-    return UserFactory(username="ada", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def reset_one(client, user, **data):
     form = {"confirm": "yes", "delivery": "link", "password_choice": "generate",
             "require_change": "on", **data}

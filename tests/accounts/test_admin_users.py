@@ -19,18 +19,6 @@ pytestmark = pytest.mark.django_db
 LIST = "admin:accounts_user_changelist"
 
 
-@pytest.fixture
-def admin_user():
-    return UserFactory(username="ada", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def act(client, action, users, **extra):
     return client.post(reverse(LIST), {"action": action,
                                        "_selected_action": [u.pk for u in users], **extra})
