@@ -219,7 +219,8 @@ def draw_questions(attempt: ResetAttempt) -> list[SecurityQuestion]:
 
     An unknown ID, an administrator (who may never use questions) or someone with too few
     answers gets decoy questions chosen from the ID itself, so they are the same on every
-    try and look like a real person's (SPEC 2.3).
+    try and look like a real person's (SPEC 2.3). Both are shown in catalogue order, so the
+    order of a draw says nothing either.
     """
     if attempt.question_ids:
         return _questions(attempt.question_ids)
@@ -228,12 +229,12 @@ def draw_questions(attempt: ResetAttempt) -> list[SecurityQuestion]:
     registered = [] if user is None or user.is_staff else list(
         SecurityAnswer.objects.filter(user=user).values_list("question_id", flat=True))
     if len(registered) >= count:
-        ids = random.SystemRandom().sample(registered, count)
+        ids = sorted(random.SystemRandom().sample(registered, count))
     else:
         catalogue = list(SecurityQuestion.objects.filter(is_custom=False, is_active=True)
                          .order_by("pk").values_list("pk", flat=True))
         seed = hmac.new(settings.SECRET_KEY.encode(), attempt.key.encode(), "sha256").digest()
-        ids = random.Random(seed).sample(catalogue, min(count, len(catalogue)))  # noqa: S311
+        ids = sorted(random.Random(seed).sample(catalogue, min(count, len(catalogue))))  # noqa: S311
     with transaction.atomic():
         attempt = locked(attempt)
         attempt.question_ids = ids
