@@ -9,8 +9,11 @@ from .models import PasswordPolicy, User
 
 
 def expires_at(user: User, policy: PasswordPolicy | None = None) -> datetime | None:
+    # The user's own fields first: most requests then need no policy query at all.
+    if user.password_never_expires or not user.password_changed_at:
+        return None
     policy = policy or PasswordPolicy.current()
-    if not policy.expiry_days or user.password_never_expires or not user.password_changed_at:
+    if not policy.expiry_days:
         return None
     return user.password_changed_at + timedelta(days=policy.expiry_days)
 

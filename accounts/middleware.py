@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -26,6 +28,11 @@ class MustChangePasswordMiddleware:
 
     @staticmethod
     def _must_leave(path: str) -> bool:
-        allowed = (reverse("accounts:password-change"), reverse("accounts:sign-out"),
-                   reverse("accounts:password-check"))
-        return path not in allowed and not path.startswith(ALLOWED_PREFIXES)
+        return path not in allowed_paths() and not path.startswith(ALLOWED_PREFIXES)
+
+
+@cache
+def allowed_paths() -> frozenset[str]:
+    """The pages that finish the change, reversed once rather than on every request."""
+    return frozenset(reverse(name) for name in
+                     ("accounts:password-change", "accounts:sign-out", "accounts:password-check"))
