@@ -42,5 +42,5 @@ deploy-check: $(VENV)/.run-deps
 	    $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: $(VENV)/.run-deps
-	$(PY) manage.py makemessages -l sv --ignore ".venv/*" --ignore "tests/*"
+	$(PY) manage.py makemessages -l sv --no-location --ignore ".venv/*" --ignore "tests/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"
