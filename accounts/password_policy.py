@@ -7,16 +7,15 @@ expensive (matching, strength estimation, hashing) looks at it.
 """
 
 import gzip
+import re
+from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
 import zxcvbn
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.contrib.auth.password_validation import (
-    UserAttributeSimilarityValidator,
-    get_default_password_validators,
-)
+from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -47,13 +46,20 @@ class FuzzyWordSet:
     character deleted, or both give the same word with one character deleted (substitution).
     """
 
+    # Below this length one edit turns too many ordinary words into a listed one
+    # ("acme" would refuse "acne", "acre" and "ache").
+    FUZZY_FROM = 5
+
     def __init__(self, words) -> None:
         self.words = {w for w in words if w}
-        self.deleted = {d: w for w in self.words for d in _deletions(w)}
+        self.deleted = {d: w for w in self.words if len(w) >= self.FUZZY_FROM
+                        for d in _deletions(w)}
 
     def match(self, candidate: str) -> str | None:
         if candidate in self.words:
             return candidate
+        if len(candidate) < self.FUZZY_FROM - 1:
+            return None
         if candidate in self.deleted:
             return self.deleted[candidate]
         for variant in _deletions(candidate):
@@ -61,14 +67,6 @@ class FuzzyWordSet:
                 return variant
             if variant in self.deleted:
                 return self.deleted[variant]
-        return None
-
-    def search(self, text: str, lengths: range) -> str | None:
-        """Return a listed word found within one edit anywhere inside `text`."""
-        for size in lengths:
-            for start in range(max(len(text) - size + 1, 0)):
-                if found := self.match(text[start:start + size]):
-                    return found
         return None
 
 
@@ -84,8 +82,44 @@ def _banned_set(terms: tuple[str, ...]) -> FuzzyWordSet:
     return FuzzyWordSet(canonical(t) for t in terms)
 
 
+def tokens(password: str) -> set[str]:
+    """The words a password is made of, in canonical form.
+
+    Words end at spaces and punctuation and where a lower-case letter meets an upper-case
+    one ("WinterAcme"); digits and symbols around a word are also tried without it
+    ("Acme2024!"), while look-alikes inside it still count ("@cme").
+    """
+    found = set()
+    for piece in re.split(r"[^\w@$!|+€]+", normalise_password(password)):
+        for word in re.split(r"(?<=[^\W\d_A-Z])(?=[A-Z])", piece):
+            tail = re.sub(r"[\d\W_]+$", "", word)
+            found |= {canonical(w) for w in (word, tail, re.sub(r"^[\d\W_]+", "", tail))}
+    return found - {""}
+
+
+def mostly_made_of(text: str, words: set[str]) -> bool:
+    """Whether canonical `text` is little more than `words`, forwards or reversed.
+
+    "Little more" is two thirds or more of it: "AliceAndersson2024" and "alice-alice-2024"
+    are Alice Andersson's name with a year, while a passphrase that merely contains a name
+    has most of its length elsewhere.
+    """
+    if not text:
+        return False
+    rest = text
+    for word in sorted(words | {w[::-1] for w in words}, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return len(rest) * 3 <= len(text)
+
+
+def _length(password: str) -> int:
+    # Counted on the form that is hashed: "e" plus a combining accent is one character.
+    return len(normalise_password(password))
+
+
 def _in_bounds(password: str) -> bool:
-    return settings.SSPR_PASSWORD_MIN_LENGTH <= len(password) <= settings.SSPR_PASSWORD_MAX_LENGTH
+    return (settings.SSPR_PASSWORD_MIN_LENGTH <= _length(password)
+            <= settings.SSPR_PASSWORD_MAX_LENGTH)
 
 
 class LengthValidator:
@@ -95,11 +129,11 @@ class LengthValidator:
 
     def validate(self, password: str, user=None) -> None:
         lo, hi = settings.SSPR_PASSWORD_MIN_LENGTH, settings.SSPR_PASSWORD_MAX_LENGTH
-        if len(password) < lo:
+        if _length(password) < lo:
             raise ValidationError(
                 ngettext("Use at least %(n)d character.", "Use at least %(n)d characters.", lo)
                 % {"n": lo}, code="password_too_short")
-        if len(password) > hi:
+        if _length(password) > hi:
             raise ValidationError(
                 _("Use at most %(n)d characters.") % {"n": hi}, code="password_too_long")
 
@@ -109,7 +143,11 @@ class LengthValidator:
 
 
 class BlocklistValidator:
-    """Not a common password, and no banned term, even with look-alikes or one typo."""
+    """Not a common password, and no banned term, even with look-alikes or one typo.
+
+    A banned term refuses a password when it is one of the password's words, or when the
+    password is little more than banned terms; "acme" does not refuse "grace-orchid-lamp".
+    """
 
     code = "blocklist"
 
@@ -120,7 +158,9 @@ class BlocklistValidator:
         if common_passwords().match(text):
             raise ValidationError(_("This password is too common."), code="password_too_common")
         terms = PasswordPolicy.current().banned_term_list
-        if terms and _banned_set(tuple(terms)).search(text, range(3, 18)):
+        banned = _banned_set(tuple(terms))
+        if terms and (any(banned.match(word) for word in tokens(password))
+                      or mostly_made_of(text, banned.words)):
             raise ValidationError(
                 _("This password contains a word your organisation does not allow."),
                 code="password_banned_term")
@@ -129,18 +169,43 @@ class BlocklistValidator:
         return _("Not a common password or a word your organisation bans.")
 
 
-class PersonalDataValidator(UserAttributeSimilarityValidator):
-    """Not like the user's username, names or email."""
+class PersonalDataValidator:
+    """Not like the user's username, names or email, whole, in parts or reversed.
+
+    Django's UserAttributeSimilarityValidator compares with each attribute whole, so a
+    display name of two words never matches a password made of them; here every part of
+    every attribute counts, and so does a password made mostly of them.
+    """
 
     code = "personal"
-    DEFAULT_USER_ATTRIBUTES = ("username", "first_name", "last_name", "display_name", "email")
+    ATTRIBUTES = ("username", "first_name", "last_name", "display_name", "email")
+    MAX_SIMILARITY = 0.7  # Django's default
 
     def validate(self, password: str, user=None) -> None:
-        if _in_bounds(password):
-            super().validate(password, user)
+        if user is None or not _in_bounds(password):
+            return
+        text = canonical(password)
+        words = personal_words(user)
+        if mostly_made_of(text, words) or any(
+            SequenceMatcher(a=text, b=w).ratio() >= self.MAX_SIMILARITY
+            for w in words | {w[::-1] for w in words}
+        ):
+            raise ValidationError(_("This password is too like your name, user ID or email "
+                                    "address."), code="password_too_similar")
 
     def get_help_text(self) -> str:
         return _("Not like your name, user ID or email address.")
+
+
+def personal_words(user) -> set[str]:
+    """The user's names, user ID and email, whole and split into parts, in canonical form."""
+    words = set()
+    for attribute in PersonalDataValidator.ATTRIBUTES:
+        value = getattr(user, attribute, "") or ""
+        for part in [value, *re.split(r"[\W_]+", value)]:
+            if len(word := canonical(part)) >= 3:
+                words.add(word)
+    return words
 
 
 class HistoryValidator:
@@ -200,7 +265,7 @@ class StrengthValidator:
 
 def strength(password: str, user=None) -> int:
     """The zxcvbn score, 0 to 4, of `password`, counting the user's own data as guessable."""
-    inputs = [getattr(user, a, "") or "" for a in PersonalDataValidator.DEFAULT_USER_ATTRIBUTES]
+    inputs = [getattr(user, a, "") or "" for a in PersonalDataValidator.ATTRIBUTES]
     # zxcvbn's cost grows with length; beyond 72 characters a password is long enough.
     return zxcvbn.zxcvbn(password[:72], user_inputs=[i for i in inputs if i])["score"]
 

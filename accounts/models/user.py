@@ -9,9 +9,32 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 
+def identifier_key(field: str | models.Expression) -> Lower:
+    """The one expression user IDs and emails are matched and kept unique on: SQL lower().
+
+    The unique indexes are built on it and every look-up compares it on both sides, typed
+    text included, so the index answers the look-up and matching and uniqueness always
+    agree. Python's casefold() would turn "Straße" into "strasse", which lower() never
+    does: with one function "Straße" is found as "STRAßE" and never as "STRASSE", which
+    may be another person's user ID.
+    """
+    return Lower(field)
+
+
+def typed_identifier(value: str) -> str:
+    """Return typed text as user IDs are stored: NFKC (as Django stores usernames), trimmed.
+
+    Case is left to identifier_key, in the database.
+    """
+    return unicodedata.normalize("NFKC", value).strip()
+
+
 def normalise_identifier(value: str) -> str:
-    """Return the form a typed user ID is matched on: NFKC, trimmed, case-folded."""
-    return unicodedata.normalize("NFKC", value).strip().casefold()
+    """The key of an ID for counters that never reach the database (lockouts of unknown IDs).
+
+    str.lower() mirrors identifier_key, so "Straße" and "STRASSE" are two keys here too.
+    """
+    return typed_identifier(value).lower()
 
 
 def normalise_password(password: str) -> str:
@@ -26,16 +49,26 @@ def normalise_password(password: str) -> str:
 class PortalUserManager(UserManager):
     def get_by_identifier(self, identifier: str) -> "User | None":
         """Find the user whose username or email is `identifier`, ignoring case; else None."""
-        key = normalise_identifier(identifier)
-        if not key:
+        typed = typed_identifier(identifier)
+        if not typed:
             return None
-        # Both sides go through the database's own lower(), the function the unique indexes
-        # use, so that matching and uniqueness can never disagree.
-        value = models.Value(key)
+        # A username that looks like someone else's email address loses to the username.
+        return next(iter(sorted(self.matching(typed), key=lambda u: u.by_email)), None)
+
+    def matching(self, typed: str) -> models.QuerySet:
+        """The users (at most two) whose username or email is `typed`, through the indexes.
+
+        The email condition repeats the partial index's own, so the planner can use it.
+        """
+        key = identifier_key(models.Value(typed))
+        by_email = models.Q(email_key=key) & ~models.Q(email="")
         return (
-            self.alias(username_key=Lower("username"), email_key=Lower("email"))
-            .filter(models.Q(username_key=Lower(value)) | models.Q(email_key=Lower(value)))
-            .first()
+            self.alias(username_key=identifier_key("username"),
+                       email_key=identifier_key("email"))
+            .filter(models.Q(username_key=key) | by_email)
+            .annotate(by_email=models.ExpressionWrapper(
+                ~models.Q(username_key=key), output_field=models.BooleanField()))
+            .order_by()[:2]
         )
 
 
@@ -67,9 +100,10 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         permissions = [("reset_password", _("Can reset other users' passwords"))]
         constraints = [
-            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(identifier_key("username"), name="user_username_ci_unique"),
             models.UniqueConstraint(
-                Lower("email"), condition=~models.Q(email=""), name="user_email_ci_unique"
+                identifier_key("email"), condition=~models.Q(email=""),
+                name="user_email_ci_unique"
             ),
         ]
 

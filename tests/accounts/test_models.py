@@ -1,7 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts.models import User
+from accounts.models import User, normalise_identifier
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,3 +34,22 @@ def test_emails_are_unique_whatever_the_case_but_may_be_empty():
     UserFactory(email="")
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(email="A@EXAMPLE.org")
+
+
+def test_straße_is_found_as_itself_in_any_case_but_never_as_strasse():
+    # The database's lower() is the one normalisation: "ß" has no upper-case pair in it, so
+    # "STRASSE" is another ID, which another person may hold.
+    strasse = UserFactory(username="Straße", email="gata@example.org")
+    assert User.objects.get_by_identifier("straße") == strasse
+    assert User.objects.get_by_identifier("STRAßE") == strasse
+    assert User.objects.get_by_identifier("STRASSE") is None
+    other = UserFactory(username="STRASSE", email="other@example.org")
+    assert User.objects.get_by_identifier("strasse") == other
+    assert normalise_identifier("Straße") != normalise_identifier("STRASSE")
+
+
+def test_a_username_wins_over_another_users_email():
+    owner = UserFactory(username="owner", email="bob@example.org")
+    bob = UserFactory(username="bob@example.org", email="bob2@example.org")
+    assert User.objects.get_by_identifier("BOB@example.org") == bob
+    assert User.objects.get_by_identifier("owner") == owner
