@@ -40,7 +40,27 @@ class ReauthenticateForm(forms.Form):
         return password
 
 
-class PasswordChangeForm(DjangoPasswordChangeForm):
+class NewPasswordFieldsMixin:
+    """new_password1 and new_password2 as people expect them, under the password policy.
+
+    Django puts the policy's verdict on the confirmation; it belongs to the password itself,
+    where the checklist is. A refused password stays typed, so it can be corrected rather
+    than retyped twice (the pages are never cached).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ["new_password1", "new_password2"]:
+            self.fields[name].widget.render_value = True
+            self.fields[name].widget.attrs["data-password-policy"] = name
+        self.fields["new_password1"].help_text = ""
+        self.fields["new_password1"].widget.attrs["aria-describedby"] = "password-rules"
+
+    def validate_password_for_user(self, user, *args, **kwargs):
+        super().validate_password_for_user(user, "new_password1")
+
+
+class PasswordChangeForm(NewPasswordFieldsMixin, DjangoPasswordChangeForm):
     """Django's form (old_password, new_password1, new_password2) under our policy."""
 
     error_messages = {
@@ -52,20 +72,9 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = _("Current password")
-        for name in ["new_password1", "new_password2"]:
-            self.fields[name].widget.attrs["data-password-policy"] = name
-        self.fields["new_password1"].help_text = ""
-        self.fields["new_password1"].widget.attrs["aria-describedby"] = "password-rules"
 
 
-class SetPasswordForm(DjangoSetPasswordForm):
+class SetPasswordForm(NewPasswordFieldsMixin, DjangoSetPasswordForm):
     """Django's form (new_password1, new_password2) under our policy, for the one-time link."""
 
     error_messages = {"password_mismatch": _("The two new passwords are not the same.")}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ["new_password1", "new_password2"]:
-            self.fields[name].widget.attrs["data-password-policy"] = name
-        self.fields["new_password1"].help_text = ""
-        self.fields["new_password1"].widget.attrs["aria-describedby"] = "password-rules"

@@ -283,11 +283,17 @@ def live_rules(password: str, user=None) -> list[dict]:
     """Each rule's verdict for the checklist shown while typing.
 
     The password history is left out: it costs one Argon2 hash per remembered password and
-    is checked when the form is sent, where the server's verdict is final anyway.
+    is checked when the form is sent, where the server's verdict is final anyway. A rule
+    that cannot be checked here has `ok` None: the checklist neither ticks nor crosses it.
     """
     results = []
     for validator in get_default_password_validators():
         if isinstance(validator, HistoryValidator) or not validator.get_help_text():
+            continue
+        if isinstance(validator, PersonalDataValidator) and user is None:
+            # Nobody is signed in (the reset wizard): no data to compare with, so no verdict,
+            # rather than a tick the server may take back when the form is sent.
+            results.append({"rule": validator.code, "ok": None, "message": ""})
             continue
         try:
             validator.validate(password, user)

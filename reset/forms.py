@@ -3,6 +3,8 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import NewPasswordFieldsMixin
+
 from .models import ResetAttempt
 
 
@@ -77,12 +79,9 @@ class AnswersForm(forms.Form):
         return {int(name[1:]): value for name, value in self.cleaned_data.items()}
 
 
-class NewPasswordForm(SetPasswordForm):
+class NewPasswordForm(NewPasswordFieldsMixin, SetPasswordForm):
     """new_password1 and new_password2, checked against the password policy for the user."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = ""
-        self.fields["new_password1"].widget.attrs.update(
-            {"data-password-policy": "new_password1", "aria-describedby": "password-rules",
-             "autofocus": True})
+        self.fields["new_password1"].widget.attrs["autofocus"] = True

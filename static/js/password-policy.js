@@ -12,14 +12,17 @@
   var timer = null;
 
   function show(result) {
+    if (!input.value) { return; }
     var met = 0;
     result.rules.forEach(function (rule) {
       var item = box.querySelector("[data-rule='" + rule.rule + "']");
       if (!item) { return; }
-      item.classList.toggle("is-met", rule.ok);
-      item.classList.toggle("is-unmet", !rule.ok);
-      item.querySelector(".password-rules__state").textContent =
-        " (" + (rule.ok ? words.met : words.unmet) + ")";
+      // null: a rule this check could not judge; it stays open until the form is sent.
+      var checked = rule.ok !== null;
+      item.classList.toggle("is-met", checked && rule.ok);
+      item.classList.toggle("is-unmet", checked && !rule.ok);
+      item.querySelector(".password-rules__state").textContent = checked
+        ? " (" + (rule.ok ? words.met : words.unmet) + ")" : "";
       if (rule.ok) { met += 1; }
     });
     meter.hidden = false;
@@ -27,6 +30,16 @@
     meter.querySelector(".meter__word").textContent = words[String(result.score)];
     box.querySelector("[data-live-summary]").textContent = words.summary
       .replace("{met}", met).replace("{total}", result.rules.length);
+  }
+
+  // Nothing typed: nothing checked, so no ticks, no crosses and no meter.
+  function reset() {
+    box.querySelectorAll("[data-rule]").forEach(function (item) {
+      item.classList.remove("is-met", "is-unmet");
+      item.querySelector(".password-rules__state").textContent = "";
+    });
+    box.querySelector("[data-live-summary]").textContent = "";
+    meter.hidden = true;
   }
 
   function check() {
@@ -42,7 +55,7 @@
 
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    if (!input.value) { meter.hidden = true; return; }
+    if (!input.value) { reset(); return; }
     timer = setTimeout(check, 250);
   });
   // Typed (or filled in by the browser) before this script ran: check it now.
