@@ -21,6 +21,7 @@ from .password_policy import live_rules, policy_rules, strength
 from .reauth import mark_password_verified
 from .services import (
     change_password,
+    must_change_password,
     remember_language,
     set_password_from_link,
     sign_in_activity,
@@ -48,7 +49,13 @@ class SignInView(LimitedFormMixin, auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    template_name = "accounts/signed_out.html"
+    """Sign out, and say so on the page the browser lands on."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You have signed out. If you are on a shared computer, "
+                                    "close the browser as well."))
+        return response
 
 
 class ReauthenticateView(LoginRequiredMixin, FormView):
@@ -90,7 +97,8 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            rules=policy_rules(), locked=is_locked_out(self.request.user), **kwargs)
+            rules=policy_rules(), locked=is_locked_out(self.request.user),
+            must_change=must_change_password(self.request.user), **kwargs)
 
     def post(self, request, *args, **kwargs):
         if is_locked_out(request.user):
