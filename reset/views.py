@@ -232,13 +232,10 @@ class NewPasswordView(AttemptMixin, FormView):
 
 
 class DoneView(AttemptMixin, TemplateView):
+    """The end; it stays for a reload, and every other step of the attempt leads back here."""
+
     steps = (Step.DONE,)
     template_name = "reset/done.html"
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        request.session.pop(services.SESSION_KEY, None)
-        return response
 
 
 class OutcomeView(AttemptMixin, TemplateView):

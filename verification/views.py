@@ -59,7 +59,9 @@ class SetupView(TemplateView):
         }
 
     def post(self, request):
-        services.confirm_methods(user=request.user, request=request)
+        if not services.confirm_methods(user=request.user, request=request):
+            messages.error(request, _("Set up at least one method first."))
+            return redirect("verification:setup")
         messages.success(request, _("Thank you. Your security info is confirmed."))
         return redirect(safe_next(request, reverse("verification:setup")))
 

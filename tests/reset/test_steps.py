@@ -109,14 +109,20 @@ def test_an_attempt_ends_after_fifteen_minutes(client, registered):
     assert response["Location"] == reverse("reset:identify")
 
 
-def test_the_done_page_shows_once_and_the_attempt_cannot_be_reused(client, registered):
+def test_the_done_page_can_be_reloaded_and_the_attempt_cannot_be_reused(client, registered):
     from .test_journeys import finish, pass_gate
 
     identify(client, "hanna")
     pass_gate(client, registered, "email")
     finish(client)
     assert client.get(reverse("reset:done")).status_code == HTTPStatus.OK
-    assert client.get(reverse("reset:new-password"))["Location"] == reverse("reset:identify")
+    assert client.get(reverse("reset:done")).status_code == HTTPStatus.OK
+    again = client.post(reverse("reset:new-password"),
+                        {"new_password1": "Other-Tundra-Piano-77",
+                         "new_password2": "Other-Tundra-Piano-77"})
+    assert again["Location"] == reverse("reset:done")
+    registered.refresh_from_db()
+    assert not registered.check_password("Other-Tundra-Piano-77")
 
 
 def test_a_wrong_destination_sends_nothing_and_reads_the_same(client, registered):

@@ -227,10 +227,21 @@ def test_removing_a_method(signed_in, user):
 
 
 def test_looks_good_confirms_the_methods(signed_in, user, setup_url):
+    ContactMethod.objects.create(user=user, kind="phone", destination="+46701740612")
+    assert "Looks good" in signed_in.get(setup_url).content.decode()
     response = signed_in.post(setup_url)
     assert response.url == setup_url
     assert user.methods_confirmation.confirmed_at is not None
     assert AuditEvent.objects.filter(type=AuditEvent.Type.METHOD_RECONFIRMED).exists()
+
+
+def test_looks_good_is_not_offered_with_nothing_registered(signed_in, user, setup_url):
+    assert "Looks good" not in signed_in.get(setup_url).content.decode()
+
+    response = signed_in.post(setup_url)
+
+    assert response.url == setup_url
+    assert not AuditEvent.objects.filter(type=AuditEvent.Type.METHOD_RECONFIRMED).exists()
 
 
 def test_the_office_phone_is_shown_but_cannot_be_changed(signed_in, user, setup_url):

@@ -130,13 +130,20 @@ def remove_method(*, user: User, method: str, request: HttpRequest | None = None
                             request=request)
 
 
-def confirm_methods(*, user: User, request: HttpRequest | None = None) -> None:
-    """Note that the person looked at their methods and said they are right ("Looks good")."""
+def confirm_methods(*, user: User, request: HttpRequest | None = None) -> bool:
+    """Note that the person looked at their methods and said they are right ("Looks good").
+
+    With nothing registered there is nothing to confirm: False, and nothing changes.
+    """
+    methods = registered_methods(user)
+    if not methods:
+        return False
     with transaction.atomic():
         MethodsConfirmation.objects.update_or_create(user=user,
                                                      defaults={"confirmed_at": timezone.now()})
         record_event(type=AuditEvent.Type.METHOD_RECONFIRMED, request=request, subject=user,
-                     details={"methods": sorted(registered_methods(user))})
+                     details={"methods": sorted(methods)})
+    return True
 
 
 def _method_changed(type: AuditEvent.Type, *, user: User, method: str,
