@@ -2,6 +2,7 @@ from functools import cache
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from .services import must_change_password
 
@@ -36,3 +37,22 @@ def allowed_paths() -> frozenset[str]:
     """The pages that finish the change, reversed once rather than on every request."""
     return frozenset(reverse(name) for name in
                      ("accounts:password-change", "accounts:sign-out", "accounts:password-check"))
+
+
+class NoStoreMiddleware:
+    """Tell browsers and proxies to keep no copy of any page the portal renders.
+
+    Nearly every page shows a secret-bearing form or someone's personal data (account,
+    methods, the wizard's steps), and the back button or a shared computer's cache must not
+    bring one back (OWASP ASVS 8.2.1). A view that chose its own caching keeps it; static
+    files are served before this middleware runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -10,6 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
@@ -27,6 +29,9 @@ from .services import (
     sign_in_activity,
 )
 from .throttling import LimitedFormMixin, setting_rate
+
+# A view that takes a password keeps it out of error reports and its page out of caches.
+takes_password = [sensitive_post_parameters(), never_cache]
 
 
 @method_decorator(
@@ -58,6 +63,7 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
+@method_decorator(takes_password, name="dispatch")
 class ReauthenticateView(LoginRequiredMixin, FormView):
     """Ask for the password again before a sensitive change."""
 
@@ -68,6 +74,8 @@ class ReauthenticateView(LoginRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
+        # More rights now (changing methods): a new session key, as login() gives one.
+        self.request.session.cycle_key()
         mark_password_verified(self.request)
         return redirect(self.get_success_url())
 
@@ -86,6 +94,7 @@ class AccountOverviewView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(activity=sign_in_activity(self.request.user), **kwargs)
 
 
+@method_decorator(takes_password, name="dispatch")
 class PasswordChangeView(LoginRequiredMixin, FormView):
     """Change a known password; every session ends, this one too, and the user signs in."""
 
@@ -131,6 +140,7 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
               block=True),
     name="post",
 )
+@method_decorator(takes_password, name="dispatch")
 class PasswordCheckView(View):
     """Tell the page's checklist which policy rules a password meets, as it is typed."""
 
@@ -143,6 +153,7 @@ class PasswordCheckView(View):
         return JsonResponse({"rules": rules, "score": score})
 
 
+@method_decorator(takes_password, name="dispatch")
 class SetPasswordView(FormView):
     """Choose a password through an administrator's one-time link, then sign in.
 

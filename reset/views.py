@@ -5,12 +5,15 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 from django_ratelimit.decorators import ratelimit
 
 from accounts.models import ResetPolicy
 from accounts.password_policy import policy_rules
 from accounts.throttling import LimitedFormMixin, setting_rate
+from accounts.views import takes_password
 
 from . import services
 from .forms import AnswersForm, CodeForm, DestinationForm, IdentifyForm, MethodForm, NewPasswordForm
@@ -118,6 +121,8 @@ class GateMixin(AttemptMixin):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+@sensitive_post_parameters()
+@never_cache
 def gate_view(request, method: str):
     """Route /reset/verify/<method>/ to the page for that kind of gate."""
     if method in services.CODE_METHODS:
@@ -212,6 +217,7 @@ class GiveUpView(AttemptMixin, View):
         return redirect("reset:outcome")
 
 
+@method_decorator(takes_password, name="dispatch")
 class NewPasswordView(AttemptMixin, FormView):
     """Step 3: the new password, under the same policy as everywhere else."""
 

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.reauth import require_recent_password
@@ -23,7 +24,7 @@ from .forms import CodeForm, EmailForm, PhoneForm, SecurityQuestionsForm
 from .models import OutboxEntry, VerificationCode
 
 # Changing how someone proves who they are needs a password typed in the last 10 minutes.
-sensitive = [login_required, require_recent_password, never_cache]
+sensitive = [login_required, require_recent_password, never_cache, sensitive_post_parameters()]
 
 
 

@@ -74,7 +74,17 @@ def start_reset(*, request: HttpRequest, identifier: str, mode: str) -> ResetAtt
         if _too_many_starts(key, now):
             block(attempt=attempt, request=request, reason="starts")
     request.session[SESSION_KEY] = str(attempt.pk)
+    rotate_session(request)
     return attempt
+
+
+def rotate_session(request: HttpRequest) -> None:
+    """Give the session a new key, keeping its data, whenever the attempt gains ground.
+
+    A session cookie planted in the person's browser (session fixation, OWASP; cookie
+    tossing from a sibling domain) is then worth nothing: the key it knows no longer exists.
+    """
+    request.session.cycle_key()
 
 
 def _first_step(attempt: ResetAttempt, policy: ResetPolicy) -> str:

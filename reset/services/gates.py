@@ -23,7 +23,7 @@ from verification import services as verification
 from verification.models import ContactMethod, SecurityAnswer, SecurityQuestion, VerificationCode
 
 from ..models import ResetAttempt
-from .attempts import block, locked, too_many_failed_gates
+from .attempts import block, locked, rotate_session, too_many_failed_gates
 from .finish import gates_complete
 
 Channel = VerificationCode.Channel
@@ -274,6 +274,7 @@ def _settle(attempt: ResetAttempt, request: HttpRequest, accepted: bool, *, trie
         attempt.method, attempt.code_requested, attempt.code_tries = "", False, 0
         _audit_gate(attempt, request, AuditEvent.Outcome.SUCCESS, method)
         attempt.save()
+        rotate_session(request)
         if attempt.gates_left == 0:
             gates_complete(attempt=attempt, request=request)
         return True
