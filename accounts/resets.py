@@ -23,6 +23,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .audit import record_event
+from .authority import Refusal, privileged_among, record_refusal, reset_refusal
 from .links import set_password_url
 from .mail import render_templated_email
 from .models import (
@@ -76,7 +77,9 @@ def admin_reset_passwords(
     """Record a reset of `users` by `actor` and queue the worker when it commits.
 
     The actor's own account is refused: an administrator who resets everyone must still
-    be able to sign in, and their own password is changed knowing the current one.
+    be able to sign in, and their own password is changed knowing the current one. Users
+    the actor may not manage (accounts.authority) are kept as skipped items, audited, so the
+    job's page says how many were left out and why.
     """
     if users.filter(pk=actor.pk).exists():
         raise OwnAccountError
@@ -93,7 +96,8 @@ def admin_reset_passwords(
         AdminResetJobItem.objects.bulk_create(
             (AdminResetJobItem(job=job, user_id=pk) for pk in ids), batch_size=2000)
         job.total = job.items.count()
-        job.save(update_fields=["total"])
+        job.processed = _refuse_at_request(job, privileged_among(users), request=request)
+        job.save(update_fields=["total", "processed"])
         record_event(type=AuditEvent.Type.PASSWORD_RESET_BY_ADMIN, request=request, actor=actor,
                      details={"job": job.pk, "users": job.total, "delivery": job.delivery})
         transaction.on_commit(lambda: enqueue_job(job.pk))
@@ -125,28 +129,76 @@ def run_job(*, job_id: int) -> AdminResetJob:
 
 
 def reset_chunk(*, job: AdminResetJob, item_ids: list[int]) -> None:
-    """Reset one chunk of users in one transaction, then send its messages."""
+    """Reset a chunk of users, one short transaction each, then send the chunk's messages.
+
+    A transaction per user makes the progress bar move per user, and nobody is told of a
+    reset that was rolled back: messages go out only after the users' rows committed.
+    """
+    days = PasswordPolicy.current().temporary_password_days
+    done, passwords = [], {}
+    for item_id in item_ids:
+        item, password = reset_item(job=job, item_id=item_id, days=days)
+        if item is not None and item.state == State.DONE:
+            done.append(item)
+            if password:
+                passwords[item.user_id] = password
+    _send_messages(job, done, passwords)
+
+
+def reset_item(*, job: AdminResetJob, item_id: int, days: int) -> tuple[AdminResetJobItem | None,
+                                                                      str]:
+    """Reset one user of the job, asking the authority rule again on the user's current row.
+
+    The target may have been promoted since the job was queued; the row is locked so the
+    decision and the change see the same account. Return the item and a generated password.
+    """
     with transaction.atomic():
-        items = list(AdminResetJobItem.objects.select_for_update(of=("self",))
-                     .filter(pk__in=item_ids, state=State.PENDING).select_related("user"))
-        skipped = [i for i in items if _skip_reason(job, i)]
-        for item in skipped:
-            item.state, item.reason = State.SKIPPED, _skip_reason(job, item)
-        todo = [i for i in items if i.state == State.PENDING]
-        passwords = _apply_new_passwords(job, [i.user for i in todo])
-        for item in todo:
+        item = (AdminResetJobItem.objects.select_for_update(of=("self", "user"))
+                .select_related("user").filter(pk=item_id, state=State.PENDING).first())
+        if item is None:
+            return None, ""
+        password = ""
+        reason = _skip_reason(job, item.user)
+        if reason:
+            item.state, item.reason = State.SKIPPED, reason
+        else:
+            password = _apply_new_password(job, item.user, days=days)
             item.state = State.DONE
-            if job.delivery == Delivery.SHOW and item.user.pk in passwords:
-                item.sealed_password = seal(job.public_key, passwords[item.user.pk])
-        AdminResetJobItem.objects.bulk_update(items, ["state", "reason", "sealed_password"])
-        AdminResetJob.objects.filter(pk=job.pk).update(processed=F("processed") + len(items))
-    _send_messages(job, todo, passwords)
+            if job.delivery == Delivery.SHOW and password:
+                item.sealed_password = seal(job.public_key, password)
+        item.save(update_fields=["state", "reason", "sealed_password"])
+        AdminResetJob.objects.filter(pk=job.pk).update(processed=F("processed") + 1)
+    return item, password
 
 
-def _skip_reason(job: AdminResetJob, item: AdminResetJobItem) -> str:
-    user = item.user
-    if user.pk == job.actor_id:
-        return "own account"
+def _refuse_at_request(job: AdminResetJob, candidates: QuerySet[User],
+                       request: HttpRequest | None) -> int:
+    """Skip at once the users the actor may not reset; return how many."""
+    refused = 0
+    for user in candidates:
+        reason = _refusal(job, user, request=request)
+        if reason is not None:
+            job.items.filter(user=user).update(state=State.SKIPPED, reason=reason)
+            refused += 1
+    return refused
+
+
+def _refusal(job: AdminResetJob, user: User, *,
+             request: HttpRequest | None = None) -> Refusal | None:
+    """Ask the authority rule about `user`, auditing a refusal."""
+    known_to_others = bool(job.typed_password_hash) or job.delivery == Delivery.EMAIL
+    reason = reset_refusal(job.actor, user, known_to_others=known_to_others)
+    if reason is not None:
+        record_refusal(actor=job.actor, target=user, action="reset_password", reason=reason,
+                       request=request, details={"job": job.pk})
+    return reason
+
+
+def _skip_reason(job: AdminResetJob, user: User) -> str:
+    """Why `user` is left out of the job; or ""."""
+    refused = _refusal(job, user)
+    if refused is not None:
+        return refused.value
     if user.password_managed_elsewhere:
         return "password managed elsewhere"
     if job.delivery == Delivery.LINK and not user.email:
@@ -154,37 +206,34 @@ def _skip_reason(job: AdminResetJob, item: AdminResetJobItem) -> str:
     return ""
 
 
-def _apply_new_passwords(job: AdminResetJob, users: list[User]) -> dict[int, str]:
-    """Give each user their new password state; return the generated passwords by user id.
+def _apply_new_password(job: AdminResetJob, user: User, *, days: int) -> str:
+    """Give `user` their new password state; return the password if one was generated.
 
     A link needs no password at all: the old one is replaced by an unusable random value,
     so it stops working at once, and no Argon2 hash is computed (a link for 10,000 users
     costs no hashing). A typed password was hashed once by the web request.
     """
     now = timezone.now()
-    days = PasswordPolicy.current().temporary_password_days
-    PasswordHistory.objects.bulk_create(
-        [PasswordHistory(user=u, password=u.password, created_at=now)
-         for u in users if u.has_usable_password()])
-    generated = {}
-    for user in users:
-        if job.delivery == Delivery.LINK:
-            user.password = make_password(None)
-        elif job.typed_password_hash:
-            user.password = job.typed_password_hash
-        else:
-            generated[user.pk] = generate_password()
-            user.set_password(generated[user.pk])
-        user.password_changed_at = now
-        user.must_change_password = job.require_change
-        user.temporary_password_expires_at = now + timedelta(days=days) if job.require_change \
-            else None
-        event = record_event(type=AuditEvent.Type.PASSWORD_RESET_BY_ADMIN, actor=job.actor,
-                             subject=user, details={"job": job.pk, "delivery": job.delivery})
-        if job.delivery != Delivery.LINK:
-            queue_notice(event=event)
-    User.objects.bulk_update(users, ["password", "password_changed_at", "must_change_password",
-                                     "temporary_password_expires_at"])
+    if user.has_usable_password():
+        PasswordHistory.objects.create(user=user, password=user.password, created_at=now)
+    generated = ""
+    if job.delivery == Delivery.LINK:
+        user.password = make_password(None)
+    elif job.typed_password_hash:
+        user.password = job.typed_password_hash
+    else:
+        generated = generate_password()
+        user.set_password(generated)
+    user.password_changed_at = now
+    user.must_change_password = job.require_change
+    user.temporary_password_expires_at = now + timedelta(days=days) if job.require_change \
+        else None
+    user.save(update_fields=["password", "password_changed_at", "must_change_password",
+                             "temporary_password_expires_at"])
+    event = record_event(type=AuditEvent.Type.PASSWORD_RESET_BY_ADMIN, actor=job.actor,
+                         subject=user, details={"job": job.pk, "delivery": job.delivery})
+    if job.delivery != Delivery.LINK:
+        queue_notice(event=event)
     return generated
 
 

@@ -5,14 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .audit import record_event
 from .expiry import expires_at
-from .lockout import clear_lockout, is_locked_out
 from .models import AuditEvent, Notice, PasswordHistory, PasswordPolicy, User
 
 logger = logging.getLogger(__name__)
@@ -108,35 +106,3 @@ def set_password_from_link(*, request: HttpRequest, user: User, password: str) -
     return set_new_password(user=user, password=password, request=request, actor=user,
                             event_type=AuditEvent.Type.PASSWORD_CHANGED,
                             details={"via": "admin_link"})
-
-
-def force_password_change(*, actor: User, users: QuerySet[User],
-                          request: HttpRequest | None = None) -> int:
-    """Make each of `users` (never the actor) choose a new password at their next sign-in."""
-    with transaction.atomic():
-        targets = list(users.exclude(pk=actor.pk).filter(must_change_password=False))
-        User.objects.filter(pk__in=[u.pk for u in targets]).update(must_change_password=True)
-        for user in targets:
-            record_event(type=AuditEvent.Type.PASSWORD_CHANGE_FORCED, request=request,
-                         actor=actor, subject=user)
-    return len(targets)
-
-
-def unlock_accounts(*, actor: User, users: QuerySet[User],
-                    request: HttpRequest | None = None) -> int:
-    """Clear the sign-in lockout of each locked user in `users`; return how many."""
-    unlocked = 0
-    for user in users:
-        if not is_locked_out(user):
-            continue
-        with transaction.atomic():
-            clear_lockout(user)
-            record_event(type=AuditEvent.Type.ACCOUNT_UNLOCKED, request=request, actor=actor,
-                         subject=user)
-        unlocked += 1
-    return unlocked
-
-
-def set_password_never_expires(*, users: QuerySet[User], never_expires: bool) -> int:
-    """Exempt `users` from the expiration policy, or subject them to it again."""
-    return users.update(password_never_expires=never_expires)

@@ -6,18 +6,34 @@ import io
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ..authority import Refusal
 from ..models import AdminResetJob, AdminResetJobItem
 from ..resets import AlreadyRevealedError, reveal_passwords
 from ..sealing import UnsealError
 from .audit import csv_safe
 from .readonly import ReadOnlyAdmin
+
+# The job's own reasons, kept in English in the row and shown in the page's language.
+JOB_REASONS = {
+    "password managed elsewhere": gettext_lazy("password managed elsewhere"),
+    "no email address": gettext_lazy("no email address"),
+    "email not sent": gettext_lazy("email not sent"),
+}
+
+
+def reason_label(reason: str) -> str:
+    if reason in Refusal.values:
+        return Refusal(reason).label
+    return JOB_REASONS.get(reason, reason)
 
 
 def reveal_cookie_name(job: AdminResetJob) -> str:
@@ -70,9 +86,14 @@ class AdminResetJobAdmin(ReadOnlyAdmin):
     def _render(self, request, job, passwords=None):
         items = job.items.exclude(state=AdminResetJobItem.State.DONE).select_related("user")
         counts = {s: job.items.filter(state=s).count() for s in AdminResetJobItem.State.values}
+        skipped = (job.items.filter(state=AdminResetJobItem.State.SKIPPED).values("reason")
+                   .annotate(n=Count("pk")).order_by("-n", "reason"))
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "job": job,
-            "title": str(job), "counts": counts, "problems": items[:200],
+            "title": str(job), "counts": counts,
+            "skipped": [(reason_label(row["reason"]), row["n"]) for row in skipped],
+            "problems": [(i.user.username, i.get_state_display(), reason_label(i.reason))
+                         for i in items[:200]],
             "can_reveal": (job.is_done and job.delivery == AdminResetJob.Delivery.SHOW
                            and not job.typed_password_hash and job.passwords_revealed_at is None
                            and reveal_cookie_name(job) in request.COOKIES

@@ -17,13 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ..authority import STAFF_PERMISSION, record_refusal, refusal
 from ..expiry import expired_users
 from ..lockout import is_locked_out
 from ..models import AdminResetJob, User
 from ..policies import registration_data
 from ..resets import OwnAccountError, ResetOptions, admin_reset_passwords
 from ..sealing import new_key_pair
-from ..services import force_password_change, set_password_never_expires, unlock_accounts
+from ..staff import (
+    ChangeRefused,
+    Outcome,
+    force_password_change,
+    save_account,
+    set_password_never_expires,
+    unlock_accounts,
+)
 from .forms import AdminResetForm
 from .jobs import reveal_cookie_name, reveal_cookie_path
 
@@ -88,7 +96,6 @@ class ExpiredFilter(admin.SimpleListFilter):
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "display_name", "office_phone", "is_active", "is_staff",
                     "must_change_password", "password_never_expires", "last_login"]
-    list_editable = ["office_phone"]
     list_filter = [LockedFilter, RegisteredFilter, ExpiredFilter, "must_change_password",
                    "password_never_expires", "is_staff", "is_active"]
     search_fields = ["username", "email", "display_name", "first_name", "last_name"]
@@ -127,6 +134,31 @@ class UserAdmin(DjangoUserAdmin):
     def has_reset_password_permission(self, request) -> bool:
         return request.user.has_perm("accounts.reset_password")
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An account the actor may not manage is shown read-only (accounts.authority).
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or refusal(request.user, obj) is None)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Accounts are deactivated, never deleted: the audit log keeps pointing at them.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj)]
+        # Handing out privilege is itself privileged: nobody grants more than they hold.
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "groups", "user_permissions"]
+            if not request.user.has_perm(STAFF_PERMISSION):
+                fields += ["is_staff"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        try:
+            save_account(actor=request.user, user=obj, changed=form.changed_data,
+                         request=request)
+        except ChangeRefused:
+            raise PermissionDenied from None
+
     def user_change_password(self, request, id, form_url=""):
         # Django's own "set password" form would bypass history, flags, audit and notice.
         return redirect("admin:accounts_user_reset_password", user_id=id)
@@ -143,6 +175,13 @@ class UserAdmin(DjangoUserAdmin):
 
     def reset_one_view(self, request, user_id: int):
         user = get_object_or_404(User, pk=user_id)
+        reason = refusal(request.user, user)
+        if reason is not None and self.has_reset_password_permission(request):
+            record_refusal(actor=request.user, target=user, action="reset_password",
+                           reason=reason, request=request)
+            self.message_user(request, _("This password can't be reset by you: %(reason)s.")
+                              % {"reason": reason.label}, messages.ERROR)
+            return redirect("admin:accounts_user_change", user.pk)
         return self._reset_page(request, User.objects.filter(pk=user.pk), hidden={}, user=user)
 
     def reset_everyone_view(self, request):
@@ -193,31 +232,45 @@ class UserAdmin(DjangoUserAdmin):
 
     # --- Unlock, force change, expiry ----------------------------------------------------
 
+    def _report(self, request, outcome: Outcome, message: str) -> None:
+        """Say what the action changed, and how many accounts it refused and why."""
+        self.message_user(request, message, messages.SUCCESS)
+        for reason, n in outcome.refused.items():
+            self.message_user(request, ngettext(
+                "%(n)d account skipped: %(reason)s.", "%(n)d accounts skipped: %(reason)s.", n)
+                % {"n": n, "reason": reason.label}, messages.WARNING)
+
     @admin.action(description=gettext_lazy("Unlock selected accounts"), permissions=["change"])
     def unlock(self, request, queryset):
-        n = unlock_accounts(actor=request.user, users=queryset, request=request)
-        self.message_user(request, ngettext("%(n)d account unlocked.", "%(n)d accounts unlocked.",
-                                            n) % {"n": n}, messages.SUCCESS)
+        outcome = unlock_accounts(actor=request.user, users=queryset, request=request)
+        n = outcome.changed
+        self._report(request, outcome, ngettext(
+            "%(n)d account unlocked.", "%(n)d accounts unlocked.", n) % {"n": n})
 
     @admin.action(description=gettext_lazy("Force a password change at next sign-in"),
                   permissions=["change"])
     def force_change(self, request, queryset):
-        n = force_password_change(actor=request.user, users=queryset, request=request)
-        self.message_user(request, ngettext(
+        outcome = force_password_change(actor=request.user, users=queryset, request=request)
+        n = outcome.changed
+        self._report(request, outcome, ngettext(
             "%(n)d user must change their password at the next sign-in.",
-            "%(n)d users must change their password at the next sign-in.", n) % {"n": n},
-            messages.SUCCESS)
+            "%(n)d users must change their password at the next sign-in.", n) % {"n": n})
 
     @admin.action(description=gettext_lazy("Password never expires"), permissions=["change"])
     def never_expires(self, request, queryset):
-        n = set_password_never_expires(users=queryset, never_expires=True)
-        self.message_user(request, ngettext("%(n)d password now never expires.",
-                                            "%(n)d passwords now never expire.", n) % {"n": n})
+        outcome = set_password_never_expires(actor=request.user, users=queryset,
+                                             never_expires=True, request=request)
+        n = outcome.changed
+        self._report(request, outcome, ngettext(
+            "%(n)d password now never expires.", "%(n)d passwords now never expire.", n)
+            % {"n": n})
 
     @admin.action(description=gettext_lazy("Password expires by the policy"),
                   permissions=["change"])
     def may_expire(self, request, queryset):
-        n = set_password_never_expires(users=queryset, never_expires=False)
-        self.message_user(request, ngettext("%(n)d password now follows the expiration policy.",
-                                            "%(n)d passwords now follow the expiration policy.",
-                                            n) % {"n": n})
+        outcome = set_password_never_expires(actor=request.user, users=queryset,
+                                             never_expires=False, request=request)
+        n = outcome.changed
+        self._report(request, outcome, ngettext(
+            "%(n)d password now follows the expiration policy.",
+            "%(n)d passwords now follow the expiration policy.", n) % {"n": n})

@@ -29,6 +29,8 @@ class AuditEvent(models.Model):
         POLICY_CHANGED = "policy_changed", _("Policy changed")
         HELPDESK_CONTACTED = "helpdesk_contacted", _("Helpdesk contacted")
         MESSAGE_FAILED = "message_failed", _("Message delivery failed")
+        ACCOUNT_CHANGED_BY_ADMIN = "account_changed_by_admin", _("Account changed by administrator")
+        ADMIN_ACTION_REFUSED = "admin_action_refused", _("Administrator action refused")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Success")

@@ -98,7 +98,12 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
-        permissions = [("reset_password", _("Can reset other users' passwords"))]
+        permissions = [
+            ("reset_password", _("Can reset other users' passwords")),
+            # Separate and explicit: a helpdesk role never manages staff by accident (issue 9).
+            ("manage_staff_credentials",
+             _("Can manage staff members' passwords, methods and security flags")),
+        ]
         constraints = [
             models.UniqueConstraint(identifier_key("username"), name="user_username_ci_unique"),
             models.UniqueConstraint(

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from accounts.admin.jobs import passwords_csv
-from accounts.models import AdminResetJob, User
+from accounts.admin.jobs import passwords_csv, reason_label
+from accounts.models import AdminResetJob, AdminResetJobItem, User
 from accounts.resets import OwnAccountError, ResetOptions, admin_reset_passwords, reveal_passwords
 from accounts.sealing import new_key_pair
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, csv_file, actor, delivery, email_to, no_require_change, output,
                **options):
         admin = User.objects.filter(username=actor, is_active=True).first()
-        if admin is None or not admin.has_perm("accounts.reset_password"):
+        if admin is None or not admin.is_staff or not admin.has_perm("accounts.reset_password"):
             raise CommandError(f"{actor} may not reset passwords")
         if delivery == Delivery.EMAIL and not email_to:
             raise CommandError("--delivery=email needs --email-to")
@@ -49,6 +49,7 @@ class Command(BaseCommand):
             raise CommandError("the file lists your own account; remove it") from None
         self.stdout.write(f"job {job.pk}: {job.total} users queued")
         job = self._wait(job)
+        self._report_skipped(job)
         if delivery == Delivery.SHOW:
             self._write_passwords(job, admin, private_key, output)
 
@@ -70,6 +71,13 @@ class Command(BaseCommand):
             if job.is_done:
                 return job
             time.sleep(2)
+
+    def _report_skipped(self, job) -> None:
+        """Who was left out and why: the same rule as the admin pages (accounts.authority)."""
+        skipped = (job.items.filter(state=AdminResetJobItem.State.SKIPPED)
+                   .values_list("reason", "user__username").order_by("reason", "user__username"))
+        for reason, username in skipped:
+            self.stdout.write(f"skipped {username}: {reason_label(reason)}")
 
     def _write_passwords(self, job, admin, private_key, output: Path) -> None:
         rows = reveal_passwords(job=job, actor=admin, private_key=private_key)
