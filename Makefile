@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test lint messages deploy-check
+.PHONY: run test lint messages deploy-check bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,8 @@ deploy-check: $(VENV)/.run-deps
 messages: $(VENV)/.run-deps
 	$(PY) manage.py makemessages -l sv --no-location --ignore ".venv/*" --ignore "tests/*"
 	$(PY) manage.py compilemessages --ignore ".venv/*"
+
+# The performance benchmark (bench/README.md): the portal against stock Django on a local
+# production-like stack. `make bench BENCH_ARGS=--quick` for a run under 10 minutes.
+bench: $(VENV)/.test-deps
+	timeout -k 30 5400 $(PY) -m bench $(BENCH_ARGS)

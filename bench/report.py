@@ -1,0 +1,131 @@
+"""Render the benchmark's results as one Markdown table, each target marked met or missed."""
+
+import math
+
+# Query budgets per request (issue 15); steps without one are reported, not judged.
+QUERY_BUDGETS = {"POST identify": 8, "GET method page": 3, "POST wrong code (gate)": 8,
+                 "POST sign-in": 8, "GET /healthz": 2}
+HASHING_TARGETS = {"POST sign-in": 0.95, "POST new password (5 old in history)": 0.9,
+                   "POST change password": 0.9}
+
+
+def fmt(value: float, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "**missed**")
+
+
+def load_row(row: dict) -> list[str]:
+    portal, stock = row["portal"], row["stock"]
+    step, clients = row["step"], row["clients"]
+    checks, target = [], []
+    if row["hashing"]:
+        floor = HASHING_TARGETS[step]
+        target.append(f"≥ {floor}× req/s")
+        checks.append(row["throughput_ratio"] >= floor)
+    else:
+        target.append("≥ 0.6× req/s")
+        checks.append(row["throughput_ratio"] >= 0.6)
+        if clients == 8:
+            target.append("p99 ≤ 1.5×")
+            checks.append(row["p99_ratio"] <= 1.5)
+    if step in QUERY_BUDGETS:
+        target.append(f"≤ {QUERY_BUDGETS[step]} queries")
+        checks.append(portal["queries"] <= QUERY_BUDGETS[step])
+    if portal["errors"] or stock["errors"]:
+        checks.append(False)
+    errors = f"; **{portal['errors']} errors**" if portal["errors"] else ""
+    return [
+        f"{step}, {clients} clients",
+        f"{fmt(portal['rate'], 1)} req/s, p50/p95/p99 {fmt(portal['p50'])}/{fmt(portal['p95'])}/"
+        f"{fmt(portal['p99'])} ms, {fmt(portal['queries'], 1)} queries{errors}",
+        f"{row['reference']}: {fmt(stock['rate'], 1)} req/s, p50/p95/p99 {fmt(stock['p50'])}/"
+        f"{fmt(stock['p95'])}/{fmt(stock['p99'])} ms, {fmt(stock['queries'], 1)} queries",
+        f"{fmt(row['throughput_ratio'], 2)}× req/s, {fmt(row['p99_ratio'], 2)}× p99",
+        ", ".join(target),
+        verdict(all(checks)),
+    ]
+
+
+def render(results: dict) -> str:
+    lines = [f"Benchmark {'(quick) ' if results.get('quick') else ''}of "
+             f"{results.get('started', '')}, {fmt(results.get('seconds', 0))} s, on "
+             f"{results.get('machine', '')}", "",
+             "| measure | portal | stock Django / bound | ratio | target | |",
+             "|---|---|---|---|---|---|"]
+    rows = []
+    argon2 = results.get("argon2")
+    if argon2:
+        rows.append(["Argon2id (t=2, 100 MiB, p=8) hashes/s", "",
+                     f"{fmt(argon2['one_at_a_time'], 1)} one at a time, "
+                     f"{fmt(argon2['two_at_once'], 1)} two at once", "",
+                     "upper bound of any hashing step", "–"])
+    rows += [load_row(r) for r in results.get("rows", [])]
+    rows += timing_rows(results.get("timing", {}))
+    rows += delivery_rows(results.get("delivery", []))
+    rows += admin_rows(results.get("admin_reset"))
+    rows += memory_rows(results.get("memory", {}))
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines += [f"\nFAILED: {failure}" for failure in results.get("failures", [])]
+    return "\n".join(lines) + "\n"
+
+
+def timing_rows(timing: dict) -> list[list[str]]:
+    return [[f"real vs unknown ID: {step}",
+             f"real median {fmt(t['real_median_ms'], 1)} ms, "
+             f"unknown {fmt(t['unknown_median_ms'], 1)} ms (n = {t['n']} each, statuses "
+             f"{t['statuses']['real']} / {t['statuses']['unknown']})", "",
+             f"Mann-Whitney U = {fmt(t['u'])}, z = {fmt(t['z'], 2)}, p = {t['p']:.3g}",
+             "no difference at p < 0.01", verdict(t["p"] >= 0.01)]
+            for step, t in timing.items()]
+
+
+def delivery_rows(delivery: list) -> list[list[str]]:
+    rows = []
+    for d in delivery:
+        complete = d["delivered"] == d["queued"]
+        judged = d["delay"] == 2 and d["rate"] == 50
+        rows.append([
+            f"enqueue→provider, {d['rate']} sends/s, provider answering in {d['delay']:.0f} s",
+            f"{d['delivered']}/{d['queued']} delivered; p50 {fmt(d['p50'], 2)} s, p99 "
+            f"{fmt(d['p99'], 2)} s, max {fmt(d['max'], 2)} s", "", "",
+            "steady 50/s, p99 < 3 s" if judged else "",
+            verdict(complete and d["p99"] < 3) if judged else "–"])
+    return rows
+
+
+def admin_rows(admin: dict | None) -> list[list[str]]:
+    if not admin:
+        return []
+    finished = admin["finished_seconds"]
+    growth = admin["memory_peak"] - admin["memory_before"]
+    # The target is 100,000 users in 10 minutes; a quick run's smaller job gets its share.
+    limit = 600 * admin["users"] / 100_000
+    return [[f"administrator's reset by link, {admin['users']:,} users",
+             f"queued in {fmt(admin['queued_seconds'], 2)} s, finished in {fmt(finished)} s; "
+             f"worker memory {fmt(admin['memory_before'])} → peak {fmt(admin['memory_peak'])} MiB;"
+             f" progress seen at {admin['progress_steps']} values", "", "",
+             f"queued ≤ 5 s, finished ≤ {limit:.0f} s, flat memory, progress moves",
+             verdict(admin["queued_seconds"] <= 5 and finished is not None and finished <= limit
+                     and growth < 64 and admin["progress_steps"] > 2)]]
+
+
+def memory_rows(memory: dict) -> list[list[str]]:
+    rows = []
+    for when, figures in memory.items():
+        portal = figures.get("portal: web worker")
+        stock = figures.get("stock: web worker")
+        if portal and stock:
+            r = portal["rss"] / stock["rss"]
+            rows.append([f"memory per web worker ({when})",
+                         f"{fmt(portal['rss'])} MiB RSS, {fmt(portal['pss'])} MiB PSS",
+                         f"{fmt(stock['rss'])} MiB RSS, {fmt(stock['pss'])} MiB PSS",
+                         f"{fmt(r, 2)}× RSS", "≤ 1.3×", verdict(r <= 1.3)])
+        others = [f"{k} {fmt(v['rss'])} MiB ×{v['count']}" for k, v in figures.items()
+                  if not k.endswith("web worker")]
+        rows.append([f"other processes ({when})", "; ".join(others), "", "", "", "–"])
+    return rows

@@ -1,0 +1,1 @@
+"""A minimal stock Django project: the yardstick the portal is measured against."""
