@@ -1,8 +1,14 @@
+import math
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .backends import LOCKED_UNTIL_ATTRIBUTE
 
 
 class SignInForm(AuthenticationForm):
@@ -21,6 +27,27 @@ class SignInForm(AuthenticationForm):
         "inactive": _("That user ID and password don't match. Check them and try again, "
                       "or reset your password."),
     }
+
+    @property
+    def locked_until(self):
+        """When the lockout ends, if the right password was given for a locked account."""
+        return getattr(self.request, LOCKED_UNTIL_ATTRIBUTE, None)
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        # Only the account's owner reaches this: the password was right, so saying that the
+        # account is locked tells an enumerator nothing they did not already know.
+        if self.locked_until is None:
+            return super().get_invalid_login_error()
+        seconds = (self.locked_until - timezone.now()).total_seconds()
+        minutes = max(1, math.ceil(seconds / 60))
+        return forms.ValidationError(
+            ngettext("Your password is right, but your account is locked after too many wrong "
+                     "passwords. Try again in about %(minutes)d minute, or unlock it now.",
+                     "Your password is right, but your account is locked after too many wrong "
+                     "passwords. Try again in about %(minutes)d minutes, or unlock it now.",
+                     minutes),
+            code="locked", params={"minutes": minutes},
+        )
 
 
 class ReauthenticateForm(forms.Form):

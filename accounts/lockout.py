@@ -1,87 +1,115 @@
-"""Sign-in lockout: django-axes counts failures, this module decides for how long.
+"""Sign-in lockout: 10 wrong passwords lock an account for 60 s, doubling up to an hour.
 
-10 failures lock the account for 60 s; each further lockout doubles that, up to one hour
-(SPEC 6.1). A successful sign-in, a reset or an administrator's unlock starts over.
+SPEC 6.1. Each account key has one row (SignInLockout), changed only under its own row lock.
+Nothing sweeps other keys' rows, so another account's sign-in can never shorten a lockout
+(django-axes, used before, deleted every account's failures older than the cool-off of
+whoever was signing in, so no lockout outlived 60 s). While locked, tries are not counted
+and do not extend the lockout, or anyone could keep a user out for ever. A successful
+sign-in, a reset or an unlock starts over; so does a day without a wrong password.
+
+Unknown IDs are counted and locked exactly like real ones, under the ID as typed, so a
+lockout says nothing about whether an account exists (SPEC 8.1).
 """
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
-from axes.models import AccessAttempt
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import LockoutStreak, User, normalise_identifier
+from .audit import record_event
+from .models import AuditEvent, SignInLockout, User, normalise_identifier
+
+# Failures and the lockout streak are forgotten after this long without a wrong password.
+FORGET_AFTER = timedelta(days=1)
 
 
-def lockout_key(identifier: str) -> str:
-    """Return one key per account, however its ID was typed (username, email, any case).
+def lockout_key(name: str) -> str:
+    """The key of an account: pass a known account's username, or an unknown ID as typed.
 
-    Unknown IDs get their normalised form, so they are locked exactly like real ones and a
-    lockout reveals nothing about existence.
+    Every spelling of a known account (username, email, any case) must come through its
+    username, so that all of them share one counter.
     """
-    user = User.objects.get_by_identifier(identifier)
-    return normalise_identifier(user.username if user else identifier)[:254]
+    return normalise_identifier(name)[:254]
 
 
-def axes_username(request: HttpRequest, credentials: dict | None) -> str:
-    """AXES_USERNAME_CALLABLE: the lockout key of the ID being tried."""
-    identifier = (credentials or {}).get("username") or request.POST.get("username", "")
-    return lockout_key(str(identifier))
+def lockout_seconds(streak: int) -> int:
+    """How long the `streak`-th lockout in a row lasts: doubled each time, capped."""
+    doublings = min(max(streak - 1, 0), 20)
+    return min(settings.SSPR_LOCKOUT_SECONDS * 2**doublings, settings.SSPR_LOCKOUT_MAX_SECONDS)
 
 
-def lockout_duration(key: str) -> timedelta:
-    streak = LockoutStreak.objects.filter(key=key).values_list("lockouts", flat=True).first()
-    doublings = max((streak or 1) - 1, 0)
-    seconds = min(settings.SSPR_LOCKOUT_SECONDS * 2**min(doublings, 20),
-                  settings.SSPR_LOCKOUT_MAX_SECONDS)
-    return timedelta(seconds=seconds)
-
-
-def cool_off(request: HttpRequest | None) -> timedelta:
-    """AXES_COOLOFF_TIME: how long the account being tried stays locked."""
-    if request is None:
-        return timedelta(seconds=settings.SSPR_LOCKOUT_SECONDS)
-    return lockout_duration(axes_username(request, getattr(request, "axes_credentials", None)))
-
-
-def note_lockout(key: str) -> bool:
-    """Count a new lockout for `key`; False when it is the same lockout signalled again."""
-    now = timezone.now()
-    with transaction.atomic():
-        streak, _ = LockoutStreak.objects.select_for_update().get_or_create(key=key)
-        if streak.last_locked_at and now - streak.last_locked_at < lockout_duration(key):
-            return False
-        LockoutStreak.objects.filter(pk=streak.pk).update(
-            lockouts=F("lockouts") + 1, last_locked_at=now
-        )
-    return True
+def locked_until(key: str) -> datetime | None:
+    """When the lockout of `key` ends, or None when it is not locked."""
+    until = SignInLockout.objects.filter(key=key).values_list("locked_until", flat=True).first()
+    return until if until is not None and until > timezone.now() else None
 
 
 def is_locked_out(user: User) -> bool:
     """Whether `user` is locked out of sign-in right now."""
-    key = lockout_key(user.username)
-    since = timezone.now() - lockout_duration(key)
-    failures = AccessAttempt.objects.filter(username=key, attempt_time__gte=since).aggregate(
-        total=Sum("failures_since_start")
-    )["total"]
-    return (failures or 0) >= settings.AXES_FAILURE_LIMIT
+    return locked_until(lockout_key(user.username)) is not None
 
 
 def clear_lockout(user: User) -> None:
-    """Forget the failures and the lockout streak of `user`."""
-    key = lockout_key(user.username)
-    axes_reset(username=key)
-    LockoutStreak.objects.filter(key=key).delete()
+    """Forget the failures and the lockout streak of `user` (reset, unlock, admin action)."""
+    clear_lockouts([user])
 
 
-def same_response(request: HttpRequest, original_response, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: answer a locked account exactly as a wrong password.
+def clear_lockouts(users: Iterable[User]) -> None:
+    """Forget the failures and lockout streaks of `users`, in one statement."""
+    SignInLockout.objects.filter(key__in=[lockout_key(u.username) for u in users]).delete()
 
-    A distinct "you are locked out" page would tell an attacker that the ID exists and that
-    they reached the limit (SPEC 8.1); the user learns it from the reset wizard instead.
+
+def check_sign_in(*, request: HttpRequest | None, user: User | None, identifier: str,
+                  password_ok: bool) -> datetime | None:
+    """Count one password try; return when the lockout ends if the account is locked.
+
+    The caller has checked the password first, in every case, so that a locked account costs
+    the same one hash as any other try. A right password for a locked account still opens
+    nothing; it only lets the caller tell its owner the truth.
     """
-    return original_response
+    key = lockout_key(user.username if user else identifier)
+    if not password_ok:
+        return _record_failure(key=key, request=request, user=user, identifier=identifier)
+    now = timezone.now()
+    row = SignInLockout.objects.filter(key=key).first()
+    if row is None:
+        return None
+    if row.locked_until is not None and row.locked_until > now:
+        _audit_failure(request=request, user=user, identifier=identifier, locked=True)
+        return row.locked_until
+    SignInLockout.objects.filter(pk=row.pk).exclude(locked_until__gt=now).delete()
+    return None
+
+
+def _record_failure(*, key: str, request: HttpRequest | None, user: User | None,
+                    identifier: str) -> datetime | None:
+    now = timezone.now()
+    with transaction.atomic():
+        row, _ = SignInLockout.objects.select_for_update().get_or_create(key=key)
+        locked = row.locked_until is not None and row.locked_until > now
+        _audit_failure(request=request, user=user, identifier=identifier, locked=locked)
+        if locked:
+            return row.locked_until
+        if row.last_failure_at is not None and now - row.last_failure_at > FORGET_AFTER:
+            row.failures = row.streak = 0
+        row.failures += 1
+        row.last_failure_at = now
+        locks = row.failures >= settings.SSPR_SIGN_IN_FAILURE_LIMIT
+        if locks:
+            row.failures, row.streak = 0, row.streak + 1
+            row.locked_until = now + timedelta(seconds=lockout_seconds(row.streak))
+            record_event(type=AuditEvent.Type.LOCKED_OUT, outcome=AuditEvent.Outcome.FAILURE,
+                         request=request, subject=user, identifier=identifier,
+                         details={"seconds": lockout_seconds(row.streak)})
+        row.save()
+    return row.locked_until if locks else None
+
+
+def _audit_failure(*, request: HttpRequest | None, user: User | None, identifier: str,
+                   locked: bool) -> None:
+    record_event(type=AuditEvent.Type.SIGN_IN_FAILED, outcome=AuditEvent.Outcome.FAILURE,
+                 request=request, subject=user, identifier=identifier,
+                 details={"locked": True} if locked else None)

@@ -43,6 +43,11 @@ class IdentifyView(LimitedFormMixin, FormView):
     limited_message = gettext_lazy("Too many tries from your network. Wait a minute and try "
                                    "again.")
 
+    def get_initial(self):
+        # The sign-in page links here with ?mode=unlock for a locked account's owner.
+        mode = self.request.GET.get("mode")
+        return {**super().get_initial(), **({"mode": mode} if mode in ResetAttempt.Mode else {})}
+
     def form_valid(self, form):
         attempt = services.start_reset(request=self.request,
                                        identifier=form.cleaned_data["username"],

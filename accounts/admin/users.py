@@ -1,8 +1,5 @@
 """Active users: search, filters, and the reset, unlock, force-change and expiry actions."""
 
-from datetime import timedelta
-
-from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -19,8 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from ..authority import STAFF_PERMISSION, record_refusal, refusal
 from ..expiry import expired_users
-from ..lockout import is_locked_out
-from ..models import AdminResetJob, User
+from ..models import AdminResetJob, SignInLockout, User
 from ..policies import registration_data
 from ..resets import OwnAccountError, ResetOptions, admin_reset_passwords
 from ..sealing import new_key_pair
@@ -46,11 +42,8 @@ class LockedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        # Only accounts with recent failures can be locked; ask the precise rule of those few.
-        since = timezone.now() - timedelta(seconds=settings.SSPR_LOCKOUT_MAX_SECONDS)
-        keys = AccessAttempt.objects.filter(attempt_time__gte=since).values("username")
-        candidates = queryset.alias(key=Lower("username")).filter(key__in=keys)
-        return queryset.filter(pk__in=[u.pk for u in candidates if is_locked_out(u)])
+        locked = SignInLockout.objects.filter(locked_until__gt=timezone.now()).values("key")
+        return queryset.alias(key=Lower("username")).filter(key__in=locked)
 
 
 class RegisteredFilter(admin.SimpleListFilter):

@@ -1,8 +1,8 @@
 from .audit import AuditEvent
 from .jobs import AdminResetJob, AdminResetJobItem
+from .lockout import SignInLockout
 from .policy import PasswordPolicy, ResetPolicy
 from .user import (
-    LockoutStreak,
     Notice,
     PasswordHistory,
     PortalUserManager,
@@ -15,12 +15,12 @@ __all__ = [
     "AdminResetJob",
     "AdminResetJobItem",
     "AuditEvent",
-    "LockoutStreak",
     "Notice",
     "PasswordHistory",
     "PasswordPolicy",
     "PortalUserManager",
     "ResetPolicy",
+    "SignInLockout",
     "User",
     "normalise_identifier",
     "normalise_password",

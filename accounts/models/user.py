@@ -131,21 +131,6 @@ class User(AbstractUser):
         return expires is not None and expires <= timezone.now()
 
 
-class LockoutStreak(models.Model):
-    """How many times in a row an account has been locked out of sign-in.
-
-    django-axes counts the failures; this row only makes each further lockout last twice as
-    long (SPEC 6.1). It is keyed on the lockout key, so unknown IDs escalate the same way.
-    """
-
-    key = models.CharField(max_length=254, unique=True)
-    lockouts = models.PositiveIntegerField(default=0)
-    last_locked_at = models.DateTimeField(null=True)
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.lockouts}"
-
-
 class PasswordHistory(models.Model):
     """A hash of a password the user had before, so it cannot come back too soon."""
 

@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "phonenumber_field",
     "captcha",
-    "axes",
     "accounts",
     "verification",
     "reset",
@@ -49,7 +48,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "axes.middleware.AxesMiddleware",
     "sspr.middleware.ServiceUnavailableMiddleware",
     "verification.middleware.SetupReminderMiddleware",
 ]
@@ -105,7 +103,6 @@ LOGIN_REDIRECT_URL = "accounts:overview"
 LOGOUT_REDIRECT_URL = "home"
 
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.LockoutBackend",
     "accounts.backends.IdentifierBackend",
 ]
 
@@ -214,7 +211,6 @@ LOGGING = {
     "formatters": {"json": {"()": "sspr.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "ERROR"}},
 }
 
 # --- Third-party apps -----------------------------------------------------------------------
@@ -233,20 +229,6 @@ CAPTCHA_FLITE_PATH = shutil.which("flite")
 PHONENUMBER_DEFAULT_REGION = env("SSPR_DEFAULT_REGION", default="SE")
 # Shown in authenticator apps next to the account name.
 OTP_TOTP_ISSUER = env("SSPR_ORGANISATION_NAME", default="Example Organisation")
-AXES_ENABLED = True
-# Lock the account, not the address: one office behind a NAT shares an IP, and locking it
-# would let one person lock everyone out. Addresses get their own limit in the sign-in view.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
-AXES_FAILURE_LIMIT = env.int("SSPR_SIGN_IN_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.same_response"
-# Retrying while locked must not extend the lock, or anyone could keep a user out for ever.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 RATELIMIT_IP_META_KEY = "accounts.network.client_ip"
 
 # --- The portal's own knobs (SSPR_*) --------------------------------------------------------
@@ -269,7 +251,11 @@ SSPR_COMMON_PASSWORDS_FILE = env(
     "SSPR_COMMON_PASSWORDS_FILE",
     default=str(Path(django.__file__).parent / "contrib/auth/common-passwords.txt.gz"),
 )
-# Sign-in lockout: seconds of the first lockout, doubled at each further one, up to the cap.
+# Sign-in lockout of an account (accounts.lockout): wrong passwords before it locks, seconds
+# of the first lockout, doubled at each further one, up to the cap. The account is locked,
+# not the address: one office behind a NAT shares an IP, and locking it would let one person
+# lock everyone out; addresses get their own limit (SSPR_SIGN_IN_IP_RATE).
+SSPR_SIGN_IN_FAILURE_LIMIT = env.int("SSPR_SIGN_IN_FAILURE_LIMIT", default=10)
 SSPR_LOCKOUT_SECONDS = env.int("SSPR_LOCKOUT_SECONDS", default=60)
 SSPR_LOCKOUT_MAX_SECONDS = env.int("SSPR_LOCKOUT_MAX_SECONDS", default=3600)
 # Sign-in attempts one client address may make (django-ratelimit rate), whatever the account.

@@ -21,7 +21,6 @@ SSPR_SMS_SENDER = "verification.senders.outbox.OutboxSmsSender"
 SSPR_VOICE_SENDER = "verification.senders.outbox.OutboxVoiceSender"
 # A per-process cache is fine for one runserver; production requires Redis.
 SILENCED_SYSTEM_CHECKS = [
-    *SILENCED_SYSTEM_CHECKS,  # noqa: F405
     "django_ratelimit.E003",
     "django_ratelimit.W001",
 ]

@@ -22,7 +22,6 @@ SSPR_SMS_SENDER = "verification.senders.outbox.OutboxSmsSender"
 SSPR_VOICE_SENDER = "verification.senders.outbox.OutboxVoiceSender"
 SSPR_REQUIRE_SERVICES = env.bool("SSPR_REQUIRE_SERVICES", default=False)
 SILENCED_SYSTEM_CHECKS = [
-    *SILENCED_SYSTEM_CHECKS,  # noqa: F405
     "django_ratelimit.E003",
     "django_ratelimit.W001",
 ]

@@ -57,6 +57,7 @@ def page_text(response, typed: str) -> str:
 
 
 def test_unknown_id_wrong_password_locked_and_disabled_read_the_same(client, alice):
+    """A wrong password reads the same everywhere; only the right one learns of a lockout."""
     UserFactory(username="dora", is_active=False)
     UserFactory(username="carl")
     fail_times(client, "carl", 10)
@@ -64,7 +65,7 @@ def test_unknown_id_wrong_password_locked_and_disabled_read_the_same(client, ali
     pages = {
         "unknown": sign_in(client, "nobody-here"),
         "wrong password": sign_in(client, "alice", "Wrong-password-000"),
-        "locked": sign_in(client, "carl"),
+        "locked": sign_in(client, "carl", "Wrong-password-000"),
         "disabled": sign_in(client, "dora"),
     }
 

@@ -3,17 +3,16 @@
 from base64 import b32encode
 from binascii import unhexlify
 from dataclasses import dataclass
+from datetime import timedelta
 
-from axes.models import AccessAttempt
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.lockout import clear_lockout, lockout_key
-from accounts.models import LockoutStreak, User
+from accounts.lockout import clear_lockout, lockout_key, lockout_seconds
+from accounts.models import SignInLockout, User
 from verification.models import (
     ContactMethod,
     MethodsConfirmation,
@@ -52,6 +51,8 @@ ACCOUNTS = [
 ALICE_PHONE = "+46701740605"
 ALICE_EMAIL = "alice.private@example.net"
 ALICE_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key
+# Carol's one method, so that her lockout can be undone through the wizard's unlock path.
+CAROL_EMAIL = "carol.private@example.net"
 ALICE_ANSWERS = [
     (PREDEFINED_QUESTIONS[0], "Smulan"),
     (PREDEFINED_QUESTIONS[1], "Gothenburg"),
@@ -84,11 +85,15 @@ class Command(BaseCommand):
         self.register_everything(User.objects.get(username="alice"))
         for username in ("admin", "bob", "carol"):
             self.register_nothing(User.objects.get(username=username))
+        self.register_email(User.objects.get(username="carol"), CAROL_EMAIL)
         self.stdout.write(self.style.SUCCESS("Demo accounts (user ID / password):"))
         for account in ACCOUNTS:
             line = f"  {account.username:<8} {account.password:<28} {account.description}"
             self.stdout.write(line)
         self.print_alice(TOTPDevice.objects.get(user__username="alice"))
+        self.stdout.write(self.style.SUCCESS("carol is locked out; to unlock her account:"))
+        self.stdout.write("  open http://127.0.0.1:8000/reset/?mode=unlock, type carol, choose")
+        self.stdout.write(f"  \"Email a code\", type {CAROL_EMAIL} and the code from the outbox")
         self.stdout.write("Messages the portal sends appear at http://127.0.0.1:8000/dev/outbox/")
 
     def register_everything(self, user: User) -> None:
@@ -111,6 +116,12 @@ class Command(BaseCommand):
                 answer_hash=make_password(normalise_answer(answer)))
         MethodsConfirmation.objects.update_or_create(user=user, defaults={"confirmed_at": now})
 
+    def register_email(self, user: User, address: str) -> None:
+        now = timezone.now()
+        ContactMethod.objects.create(user=user, kind=ContactMethod.Kind.EMAIL,
+                                     destination=address, verified_at=now)
+        MethodsConfirmation.objects.create(user=user, confirmed_at=now)
+
     def register_nothing(self, user: User) -> None:
         for model in (ContactMethod, SecurityAnswer, MethodsConfirmation, VerificationCode,
                       TOTPDevice):
@@ -129,10 +140,7 @@ class Command(BaseCommand):
 
 def lock_out(user: User) -> None:
     """Leave `user` locked for an hour, as after a long run of wrong passwords."""
-    key, now = lockout_key(user.username), timezone.now()
-    AccessAttempt.objects.create(
-        username=key, ip_address="192.0.2.66", user_agent="demo", attempt_time=now,
-        failures_since_start=settings.AXES_FAILURE_LIMIT, get_data="", post_data="",
-        http_accept="", path_info="/sign-in/",
-    )
-    LockoutStreak.objects.create(key=key, lockouts=7, last_locked_at=now)
+    streak, now = 7, timezone.now()
+    SignInLockout.objects.create(
+        key=lockout_key(user.username), streak=streak, last_failure_at=now,
+        locked_until=now + timedelta(seconds=lockout_seconds(streak)))
