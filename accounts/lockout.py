@@ -11,7 +11,6 @@ Unknown IDs are counted and locked exactly like real ones, under the ID as typed
 lockout says nothing about whether an account exists (SPEC 8.1).
 """
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -54,12 +53,7 @@ def is_locked_out(user: User) -> bool:
 
 def clear_lockout(user: User) -> None:
     """Forget the failures and the lockout streak of `user` (reset, unlock, admin action)."""
-    clear_lockouts([user])
-
-
-def clear_lockouts(users: Iterable[User]) -> None:
-    """Forget the failures and lockout streaks of `users`, in one statement."""
-    SignInLockout.objects.filter(key__in=[lockout_key(u.username) for u in users]).delete()
+    SignInLockout.objects.filter(key=lockout_key(user.username)).delete()
 
 
 def check_sign_in(*, request: HttpRequest | None, user: User | None, identifier: str,

@@ -25,6 +25,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from .audit import record_event
 from .authority import Refusal, privileged_among, record_refusal, reset_refusal
 from .links import set_password_url
+from .lockout import clear_lockout
 from .mail import render_templated_email
 from .models import (
     AdminResetJob,
@@ -230,6 +231,9 @@ def _apply_new_password(job: AdminResetJob, user: User, *, days: int) -> str:
         else None
     user.save(update_fields=["password", "password_changed_at", "must_change_password",
                              "temporary_password_expires_at"])
+    # A new password from an administrator opens the account: a lockout left over from the
+    # old password would keep its owner out.
+    clear_lockout(user)
     event = record_event(type=AuditEvent.Type.PASSWORD_RESET_BY_ADMIN, actor=job.actor,
                          subject=user, details={"job": job.pk, "delivery": job.delivery})
     if job.delivery != Delivery.LINK:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from accounts.lockout import is_locked_out
 from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent
 from tests.factories import PASSWORD, UserFactory
 from verification.models import OutboxEntry
@@ -294,6 +295,18 @@ def test_a_temporary_password_must_be_changed_and_expires(admin_client, time_mac
         "accounts:password-change")
     time_machine.move_to("2026-03-08 09:01Z")
     assert SESSION_KEY not in sign_in("tove", NEW).session
+
+
+def test_an_administrators_reset_clears_a_sign_in_lockout(admin_client):
+    user = UserFactory(username="tove")
+    for _ in range(10):
+        sign_in("tove", "Wrong-password-000")
+    assert is_locked_out(user)
+
+    reset_one(admin_client, user, delivery="show", password_choice="type", password=NEW)
+
+    assert not is_locked_out(user)
+    assert SESSION_KEY in sign_in("tove", NEW).session
 
 
 def test_emailed_passwords_go_only_to_the_address_the_administrator_typed(admin_client):
