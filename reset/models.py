@@ -5,12 +5,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+
 
 class ResetAttempt(models.Model):
     """One run through the signed-out wizard; its id is all the session holds.
 
-    Only `reset.services` moves an attempt from step to step. An unknown ID gets an attempt
-    too (with no user), so that it walks the same pages as a real one (SPEC 2.2).
+    Only `reset.services` moves an attempt from step to step. Every ID gets an attempt; one
+    that is not an eligible account walks the steps with a `StandIn` (SPEC 2.2, 8.1).
     """
 
     class Mode(models.TextChoices):
@@ -39,7 +41,7 @@ class ResetAttempt(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
                              related_name="reset_attempts")
-    # The account key (see accounts.lockout.lockout_key) limits count on, for unknown IDs too.
+    # The normalised typed ID: what the limits count on, and the stand-in's seed, for every ID.
     key = models.CharField(max_length=254, db_index=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.RESET)
     step = models.CharField(max_length=20, choices=Step.choices, default=Step.VERIFY)
@@ -51,6 +53,10 @@ class ResetAttempt(models.Model):
     method = models.CharField(max_length=20, blank=True)
     question_ids = models.JSONField(default=list)
     code_requested = models.BooleanField(default=False)
+    # Where the person asked the code of this gate to go (normalised), and when it was asked
+    # for: "send a new code" goes there again, after the attempt's cooldown.
+    destination = models.CharField(max_length=254, blank=True)
+    code_asked_at = models.DateTimeField(null=True, blank=True)
     code_tries = models.PositiveSmallIntegerField(default=0)
     support_code = models.CharField(max_length=9)
     helpdesk_contacted = models.BooleanField(default=False)
@@ -83,3 +89,29 @@ class ResetBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} until {self.until:%Y-%m-%d %H:%M}"
+
+
+class StandIn(User):
+    """The account the gates check when the typed ID is not an eligible account.
+
+    It has the primary key 0, which no row has: every query the gates make for a person is
+    made for it too and finds nothing, so the work is the same and only the data differs
+    (SPEC 8.1). Nothing it is asked can pass a gate, and it can never be saved.
+    """
+
+    class Meta:
+        proxy = True
+        app_label = "reset"
+
+    @classmethod
+    def for_key(cls, key: str) -> "StandIn":
+        stand_in = cls(pk=0, username=key, is_active=False)
+        stand_in.set_unusable_password()
+        stand_in._state.adding = False  # queries may filter on it like on any saved user
+        return stand_in
+
+    def save(self, *args, **kwargs) -> None:
+        raise TypeError("a stand-in is never saved")
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("a stand-in is never deleted")

@@ -40,6 +40,14 @@ def send_helpdesk_request(event_id: int) -> None:
                          language=settings.LANGUAGE_CODE)
 
 
+@shared_task
+def send_reset_code(attempt_id: str, client_ip: str | None, language: str) -> None:
+    """Send the code of a reset gate if the destination given is the registered one."""
+    from .services import send_code_if_registered  # the services queue this task
+
+    send_code_if_registered(attempt_id=attempt_id, client_ip=client_ip, language=language)
+
+
 @shared_task(**RETRIES)
 def send_admin_reset_alert(event_id: int) -> None:
     """Tell the other administrators that an administrator reset their own password."""

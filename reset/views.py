@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
@@ -161,24 +161,36 @@ class CodeGateView(GateMixin, FormView):
         show = ResetPolicy.current().show_account_state
         method = next((m for m in services.offered_methods(self.attempt)
                        if m.key == self.method), None)
-        return super().get_context_data(show_state=show, method_info=method, **kwargs)
+        return super().get_context_data(show_state=show, method_info=method,
+                                        wait=services.resend_wait(self.attempt), **kwargs)
 
     def post(self, request, *args, **kwargs):
         if "resend" in request.POST:
-            services.request_code(attempt=self.attempt, request=request)
-            messages.info(request, _("If it's a number or address registered for your account, "
-                                     "a new code is on its way."))
-            return redirect("reset:gate", method=self.method)
+            return self.asked(services.request_code(attempt=self.attempt, request=request),
+                              _("If it's a number or address registered for your account, a "
+                                "new code is on its way."))
         if ResetPolicy.current().show_account_state and not self.attempt.code_requested:
-            services.request_code(attempt=self.attempt, request=request)
-            return redirect("reset:gate", method=self.method)
+            return self.asked(services.request_code(attempt=self.attempt, request=request))
         return super().post(request, *args, **kwargs)
+
+    def asked(self, wait: int, sent_message: str = ""):
+        """Back to the gate, saying when another code may be asked for if it is too soon.
+
+        The wait belongs to the attempt and is the same for every ID, so showing it says
+        nothing about the account (SPEC 8.1).
+        """
+        if wait:
+            messages.info(self.request, ngettext(
+                "You can ask for another code in %(n)d second.",
+                "You can ask for another code in %(n)d seconds.", wait) % {"n": wait})
+        elif sent_message:
+            messages.info(self.request, sent_message)
+        return redirect("reset:gate", method=self.method)
 
     def form_valid(self, form):
         if isinstance(form, DestinationForm):
-            services.request_code(attempt=self.attempt, request=self.request,
-                                  typed=form.cleaned_data["destination"])
-            return redirect("reset:gate", method=self.method)
+            return self.asked(services.request_code(attempt=self.attempt, request=self.request,
+                                                    typed=form.cleaned_data["destination"]))
         passed = services.check_code(attempt=self.attempt, request=self.request,
                                      method=self.method, code=form.cleaned_data["code"])
         self.wrong_message = _("That code didn't work. Check it and try again, or send a new "

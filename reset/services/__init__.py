@@ -20,11 +20,13 @@ from .gates import (
     draw_questions,
     offered_methods,
     request_code,
+    resend_wait,
+    send_code_if_registered,
 )
 
 __all__ = [
     "APP", "CODE_METHODS", "EMAIL", "QUESTIONS", "SESSION_KEY", "Method", "check_answers",
     "check_app_code", "check_code", "choose_method", "contact_helpdesk", "current_attempt",
     "draw_questions", "end_unverified", "finish_reset", "offered_methods", "request_code",
-    "start_reset",
+    "resend_wait", "send_code_if_registered", "start_reset",
 ]

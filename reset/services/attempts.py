@@ -1,22 +1,25 @@
 """Starting, loading and moving reset attempts, and the per-account limits (SPEC 2, 6.1)."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audit import new_support_code, record_event
-from accounts.lockout import lockout_key
 from accounts.models import AuditEvent, ResetPolicy, User
+from accounts.models.user import normalise_identifier
 from verification import services as verification
 
-from ..models import ResetAttempt, ResetBlock
+from ..models import ResetAttempt, ResetBlock, StandIn
 
 SESSION_KEY = "reset.attempt"
 Step, Eligibility = ResetAttempt.Step, ResetAttempt.Eligibility
+HOUR = timedelta(hours=1)
 
 # Where an ineligible ID stops when the policy lets the wizard show account state (SPEC 2.2).
 SHOWN_STEPS = {
@@ -28,8 +31,8 @@ SHOWN_STEPS = {
 }
 
 
-def eligibility(user: User | None, policy: ResetPolicy) -> str:
-    """Why `user` may or may not reset their password here."""
+def eligibility(user: User | None, facts: dict, policy: ResetPolicy) -> str:
+    """Why `user` may or may not reset their password here; `facts` from `_account_facts`."""
     if user is None:
         return Eligibility.NOT_FOUND
     if not user.is_active:
@@ -37,41 +40,64 @@ def eligibility(user: User | None, policy: ResetPolicy) -> str:
     if user.password_managed_elsewhere:
         return Eligibility.MANAGED_ELSEWHERE
     enabled = policy.enabled_for == ResetPolicy.EnabledFor.ALL or (
-        policy.enabled_for == ResetPolicy.EnabledFor.GROUP
-        and policy.enabled_group_id is not None
-        and user.groups.filter(pk=policy.enabled_group_id).exists()
-    )
+        policy.enabled_for == ResetPolicy.EnabledFor.GROUP and facts.get("in_group", False))
     if not enabled:
         return Eligibility.NOT_ENABLED
-    if not verification.is_registered(user, policy):
+    counted = sum(1 for name, counts in facts.items() if name.startswith("counts_") and counts)
+    if counted < verification.methods_required(user, policy):
         return Eligibility.NOT_REGISTERED
     return Eligibility.ELIGIBLE
+
+
+def _account_facts(user: User, policy: ResetPolicy) -> dict:
+    """Group membership and counted methods of `user` (or of the stand-in), in one query."""
+    in_group = User.groups.through.objects.filter(user_id=OuterRef("pk"),
+                                                  group_id=policy.enabled_group_id)
+    return (verification.users_with_answer_counts().filter(pk=user.pk)
+            .values(**verification.counted_flags(policy), in_group=Exists(in_group))
+            .first() or {})
+
+
+def subject_of(attempt: ResetAttempt) -> User:
+    """Whom the gates check: the eligible account, or else the attempt's stand-in.
+
+    Every ID that may not reset here (unknown, disabled, not enabled, not registered,
+    managed elsewhere) is carried through the gates by a stand-in, so that the same code
+    runs for it as for a person; it can never pass (SPEC 2.2, 8.1).
+    """
+    if attempt.eligibility == Eligibility.ELIGIBLE:
+        return attempt.user
+    return StandIn.for_key(attempt.key)
 
 
 def start_reset(*, request: HttpRequest, identifier: str, mode: str) -> ResetAttempt:
     """Begin an attempt for whatever ID was typed, known or not, and remember it in the session.
 
-    Unknown and known IDs take the same path here: same queries, no hashing, no sending
-    (SPEC 8.1). What differs is kept in the row and decides only where the attempt ends.
+    Every ID takes the same path here: the same queries, no hashing, no sending (SPEC 8.1).
+    What differs is kept in the row and decides only whether a gate can ever be passed,
+    or, when the policy shows account state, where the attempt ends.
     """
     policy = ResetPolicy.current()
+    key = normalise_identifier(identifier)[:254]
     user = User.objects.get_by_identifier(identifier)
-    key = lockout_key(user.username if user else identifier)
+    subject = user or StandIn.for_key(key)
+    state = eligibility(user, _account_facts(subject, policy), policy)
     now = timezone.now()
     attempt = ResetAttempt(
-        user=user, key=key, mode=mode, eligibility=eligibility(user, policy),
-        gates_required=(verification.methods_required(user, policy) if user
-                        else policy.methods_required),
+        user=user, key=key, mode=mode, eligibility=state,
+        gates_required=verification.methods_required(
+            subject if state == Eligibility.ELIGIBLE else StandIn.for_key(key), policy),
         support_code=new_support_code(), created_at=now,
         expires_at=now + timedelta(seconds=settings.SSPR_RESET_ATTEMPT_SECONDS),
     )
     with transaction.atomic():
-        attempt.step = _first_step(attempt, policy)
+        counts = _counts(attempt, now)
+        attempt.step = _first_step(attempt, policy, counts)
         attempt.save()
         record_event(type=AuditEvent.Type.RESET_STARTED, request=request, subject=user,
                      identifier=identifier, support_code=attempt.support_code,
                      details={"mode": mode, "eligibility": attempt.eligibility})
-        if _too_many_starts(key, now):
+        if attempt.step != Step.BLOCKED and counts.starts >= settings.SSPR_RESET_STARTS_PER_HOUR:
             block(attempt=attempt, request=request, reason="starts")
     request.session[SESSION_KEY] = str(attempt.pk)
     rotate_session(request)
@@ -87,8 +113,8 @@ def rotate_session(request: HttpRequest) -> None:
     request.session.cycle_key()
 
 
-def _first_step(attempt: ResetAttempt, policy: ResetPolicy) -> str:
-    if is_blocked(attempt.key):
+def _first_step(attempt: ResetAttempt, policy: ResetPolicy, counts: "Counts") -> str:
+    if counts.blocked:
         return Step.BLOCKED
     if policy.show_account_state and attempt.eligibility != Eligibility.ELIGIBLE:
         return SHOWN_STEPS[attempt.eligibility]
@@ -113,29 +139,38 @@ def locked(attempt: ResetAttempt) -> ResetAttempt:
             .get(pk=attempt.pk))
 
 
-def is_blocked(key: str) -> bool:
-    return ResetBlock.objects.filter(key=key, until__gt=timezone.now()).exists()
+@dataclass(frozen=True)
+class Counts:
+    """What the limits of SPEC 6.1 count for a typed ID, since its last successful reset."""
+
+    blocked: bool
+    starts: int
+    failed_gates: int
+    account_failed_gates: int
 
 
-def _since_last_success(key: str, now):
-    """Counting starts an hour ago, or at the last successful reset if that came later."""
-    last_done = (ResetAttempt.objects.filter(key=key, step=Step.DONE)
-                 .aggregate(at=Max("finished_at"))["at"])
-    hour_ago = now - timedelta(hours=1)
-    return max(hour_ago, last_done) if last_done else hour_ago
+def _counts(attempt: ResetAttempt, now) -> Counts:
+    """Count the starts and failed gates of the attempt's typed ID, the same way for any ID.
 
-
-def _too_many_starts(key: str, now) -> bool:
-    since = _since_last_success(key, now)
-    started = ResetAttempt.objects.filter(key=key, created_at__gt=since).count()
-    return started > settings.SSPR_RESET_STARTS_PER_HOUR
-
-
-def too_many_failed_gates(key: str) -> bool:
-    since = _since_last_success(key, timezone.now())
-    failed = (ResetAttempt.objects.filter(key=key, created_at__gt=since)
-              .aggregate(n=Sum("failed_gates"))["n"] or 0)
-    return failed >= settings.SSPR_RESET_FAILED_GATES_PER_HOUR
+    Every limit is keyed on the normalised typed ID, whatever it resolves to, so that no
+    sequence of starts blocks a real ID where it would not block an unknown one (an
+    account reached by its username and by its email is two IDs here). The failed gates
+    of the account itself, over all its IDs, are counted as well, for the stand-in too
+    (primary key 0, no rows): `settle` refuses to pass a gate beyond that limit, which only
+    someone who could pass it would ever notice (SPEC 6.1, 8.1).
+    """
+    done = (ResetAttempt.objects.filter(key=attempt.key, step=Step.DONE)
+            .order_by("-finished_at").values("finished_at")[:1])
+    hour_ago = Value(now - HOUR)
+    typed = Q(key=attempt.key, created_at__gt=Greatest(Coalesce(Subquery(done), hour_ago),
+                                                       hour_ago))
+    account = Q(user_id=subject_of(attempt).pk, created_at__gt=now - HOUR)
+    row = ResetAttempt.objects.filter(typed | account).aggregate(
+        starts=Count("pk", filter=typed), failed=Sum("failed_gates", filter=typed),
+        account_failed=Sum("failed_gates", filter=account))
+    blocked = ResetBlock.objects.filter(key=attempt.key, until__gt=now).exists()
+    return Counts(blocked=blocked, starts=row["starts"], failed_gates=row["failed"] or 0,
+                  account_failed_gates=row["account_failed"] or 0)
 
 
 def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:
@@ -147,6 +182,11 @@ def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:
     record_event(type=AuditEvent.Type.ATTEMPT_BLOCKED, outcome=AuditEvent.Outcome.FAILURE,
                  request=request, subject=attempt.user, identifier=attempt.key,
                  support_code=attempt.support_code, details={"reason": reason})
+
+
+def limits(attempt: ResetAttempt) -> Counts:
+    """The attempt's typed ID's counts, including the attempt itself as last saved."""
+    return _counts(attempt, timezone.now())
 
 
 def end_unverified(*, attempt: ResetAttempt, request: HttpRequest) -> None:

@@ -12,6 +12,7 @@ from verification.services import enqueue
 
 from ..models import ResetAttempt
 from ..tasks import send_admin_reset_alert, send_helpdesk_request
+from .attempts import locked
 
 Step, Mode, Eligibility = ResetAttempt.Step, ResetAttempt.Mode, ResetAttempt.Eligibility
 
@@ -69,11 +70,11 @@ def finish_reset(*, attempt: ResetAttempt, request: HttpRequest, password: str) 
 def contact_helpdesk(*, attempt: ResetAttempt, request: HttpRequest) -> None:
     """Tell the helpdesk who is stuck and why, under the attempt's support code.
 
-    The page the person sees is the same whether or not the ID exists; for an unknown ID
-    nothing is sent, only the audit row is written (SPEC 2.2).
+    The page the person sees, and the work done for it, are the same whether or not the ID
+    exists; the worker sends nothing for an unknown ID (SPEC 2.2, 8.1).
     """
     with transaction.atomic():
-        attempt = ResetAttempt.objects.select_for_update().get(pk=attempt.pk)
+        attempt = locked(attempt)
         if attempt.helpdesk_contacted:
             return
         attempt.helpdesk_contacted = True
@@ -83,5 +84,4 @@ def contact_helpdesk(*, attempt: ResetAttempt, request: HttpRequest) -> None:
             identifier=attempt.key, support_code=attempt.support_code,
             details={"reason": attempt.eligibility, "step": attempt.step},
         )
-        if attempt.user is not None:
-            transaction.on_commit(lambda: enqueue(send_helpdesk_request, event.pk))
+        transaction.on_commit(lambda: enqueue(send_helpdesk_request, event.pk))

@@ -1,29 +1,37 @@
 """The gates of the wizard: which methods are offered, sending codes, checking what is typed.
 
-In protected mode (the default) every ID is offered every method the policy enables and
-every answer looks the same, so that nothing here tells an attacker whether an ID exists,
-what it has registered, or whether a typed number matched (SPEC 2.2, 2.3, 8.1).
+In protected mode (the default) every ID is offered every method the policy enables, and
+every gate runs the same code for every ID: an ID that is not an eligible account is checked
+against its stand-in (`attempts.subject_of`), whose queries find no rows, so the queries,
+hashing and writes are the same and only the data differs. Whether a typed number or address
+matches is decided by the worker, never in the request (SPEC 2.2, 2.3, 8.1).
 """
 
 import hmac
+import math
 import random
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 
-import phonenumbers
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Max, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record_event
-from accounts.models import AuditEvent, ResetPolicy
+from accounts.models import AuditEvent, ResetPolicy, User
+from accounts.network import client_ip
 from verification import services as verification
+from verification.destinations import normalise_email, normalise_phone, same_destination
 from verification.models import ContactMethod, SecurityAnswer, SecurityQuestion, VerificationCode
 
 from ..models import ResetAttempt
-from .attempts import block, locked, rotate_session, too_many_failed_gates
+from ..tasks import send_reset_code
+from .attempts import block, limits, locked, rotate_session, subject_of
 from .finish import gates_complete
 
 Channel = VerificationCode.Channel
@@ -81,28 +89,36 @@ def _policy_allows(key: str, policy: ResetPolicy) -> bool:
                MOBILE_CALL: policy.allow_mobile_call, OFFICE_CALL: policy.allow_office_call,
                APP: policy.allow_authenticator, QUESTIONS: policy.allow_security_questions}
     if key == QUESTIONS:
-        # Answers can be guessed or looked up: never the only gate unless the policy says so.
         # The policy's number decides, not the user's, so the list is the same for every ID.
-        return allowed[key] and (policy.methods_required == 2 or policy.questions_may_be_only_gate)
+        return verification.questions_can_count(policy)
     return allowed[key]
 
 
 def _registered_destinations(attempt: ResetAttempt) -> dict[str, str]:
     """Masked destinations of the user's registered methods (show-account-state mode only)."""
-    user = attempt.user
+    user = subject_of(attempt)
     registered = verification.registered_methods(user)
-    contacts = {c.kind: c.destination for c in ContactMethod.objects.filter(user=user)}
+    contacts = registered_contacts(user)
     found = {}
     if verification.EMAIL in registered:
-        found[EMAIL] = mask_email(contacts[ContactMethod.Kind.EMAIL])
+        found[EMAIL] = mask_email(contacts[EMAIL])
     if verification.PHONE in registered:
-        found[SMS] = found[MOBILE_CALL] = mask_phone(contacts[ContactMethod.Kind.PHONE])
+        found[SMS] = found[MOBILE_CALL] = mask_phone(contacts[SMS])
     if verification.OFFICE_PHONE in registered:
-        found[OFFICE_CALL] = mask_phone(user.office_phone.as_e164)
+        found[OFFICE_CALL] = mask_phone(contacts[OFFICE_CALL])
     if verification.AUTHENTICATOR in registered:
         found[APP] = ""
     if verification.QUESTIONS in registered:
         found[QUESTIONS] = ""
+    return found
+
+
+def registered_contacts(user: User) -> dict[str, str]:
+    """Code method → the registered destination of `user` (none for a stand-in)."""
+    contacts = {c.kind: c.destination for c in ContactMethod.objects.filter(user=user)}
+    found = {EMAIL: contacts.get(ContactMethod.Kind.EMAIL, "")}
+    found[SMS] = found[MOBILE_CALL] = contacts.get(ContactMethod.Kind.PHONE, "")
+    found[OFFICE_CALL] = user.office_phone.as_e164 if user.office_phone else ""
     return found
 
 
@@ -116,64 +132,74 @@ def mask_email(address: str) -> str:
 
 
 def choose_method(*, attempt: ResetAttempt, method: str) -> bool:
-    """Make `method` the gate being tried; False when it is not on offer."""
+    """Make `method` the gate being tried; False when it is not on offer.
+
+    The questions drawn and the time of the last code stay with the attempt: choosing
+    again draws nothing new and sends nothing sooner.
+    """
     if method not in {m.key for m in offered_methods(attempt)}:
         return False
     with transaction.atomic():
         attempt = locked(attempt)
-        attempt.method, attempt.code_requested, attempt.question_ids = method, False, []
-        attempt.save(update_fields=["method", "code_requested", "question_ids"])
+        attempt.method, attempt.code_requested, attempt.destination = method, False, ""
+        attempt.save(update_fields=["method", "code_requested", "destination"])
     return True
 
 
-def request_code(*, attempt: ResetAttempt, request: HttpRequest, typed: str = "") -> None:
-    """Send a code for the attempt's method to where the user says, if it is really theirs.
+def resend_wait(attempt: ResetAttempt) -> int:
+    """Seconds until this attempt may ask for another code (0: now); the same for every ID."""
+    if attempt.code_asked_at is None:
+        return 0
+    ready = attempt.code_asked_at + timedelta(seconds=settings.SSPR_CODE_RESEND_SECONDS)
+    return max(0, math.ceil((ready - timezone.now()).total_seconds()))
 
-    Protected mode: the typed number or address must equal a registered, verified one, and
-    the page reads the same whether it did or not; refusals by a limit are audited, not
-    shown, for the same reason. Show-state mode: the registered destination is used.
+
+def request_code(*, attempt: ResetAttempt, request: HttpRequest, typed: str | None = None) -> int:
+    """Ask the worker to send a code for the attempt's method; return the seconds to wait.
+
+    `typed` is the number or address the person gave (protected mode); without it, the
+    destination given before for this gate is used again ("send a new code"), or in
+    show-state mode the registered one. The request does the same for every ID and every
+    destination: it records the normalised destination on the attempt and queues the task;
+    whether it matches is decided there, so the time taken says nothing (SPEC 8.1). Within
+    the attempt's cooldown nothing is queued and the wait is returned instead.
     """
-    destination = _destination(attempt, typed, ResetPolicy.current())
     with transaction.atomic():
         attempt = locked(attempt)
-        attempt.code_requested = True
-        attempt.save(update_fields=["code_requested"])
-    if destination is None or attempt.eligibility != ResetAttempt.Eligibility.ELIGIBLE:
+        wait = resend_wait(attempt)
+        if wait or attempt.method not in CODE_METHODS:
+            return wait
+        if typed is not None:
+            attempt.destination = (normalise_email(typed) if attempt.method == EMAIL
+                                   else normalise_phone(typed))
+        attempt.code_requested, attempt.code_asked_at = True, timezone.now()
+        attempt.save(update_fields=["destination", "code_requested", "code_asked_at"])
+        transaction.on_commit(partial(verification.enqueue, send_reset_code, str(attempt.pk),
+                                      client_ip(request), request.LANGUAGE_CODE))
+    return 0
+
+
+def send_code_if_registered(*, attempt_id: str, client_ip: str | None, language: str) -> None:
+    """Send the code of an attempt's gate if the destination given is the registered one.
+
+    Runs in the worker (see `request_code`). Only an eligible account's own, verified number
+    or address is sent to; refusals by a limit are audited by send_code, never shown.
+    """
+    attempt = ResetAttempt.objects.select_related("user").filter(pk=attempt_id).first()
+    if attempt is None or attempt.step != ResetAttempt.Step.VERIFY:
         return
-    # A refusal by a limit is audited by send_code; telling the user would say it matched.
+    if attempt.method not in CODE_METHODS:
+        return
+    subject = subject_of(attempt)
+    registered = registered_contacts(subject)[attempt.method]
+    show = ResetPolicy.current().show_account_state
+    if not registered or not (show or same_destination(attempt.destination, registered)):
+        return
     with suppress(verification.CodeNotSent):
-        verification.send_code(user=attempt.user, purpose=VerificationCode.Purpose.RESET,
-                               channel=CODE_METHODS[attempt.method], destination=destination,
-                               request=request, reset_attempt=str(attempt.pk),
-                               language=request.LANGUAGE_CODE)
-
-
-def _destination(attempt: ResetAttempt, typed: str, policy: ResetPolicy) -> str | None:
-    user = attempt.user
-    if user is None:
-        return None
-    if attempt.method == OFFICE_CALL:
-        registered = user.office_phone.as_e164 if user.office_phone else None
-    else:
-        kind = ContactMethod.Kind.EMAIL if attempt.method == EMAIL else ContactMethod.Kind.PHONE
-        registered = (ContactMethod.objects.filter(user=user, kind=kind)
-                      .values_list("destination", flat=True).first())
-    if registered is None or policy.show_account_state:
-        return registered
-    given = normalise_email(typed) if attempt.method == EMAIL else normalise_phone(typed)
-    return registered if given and hmac.compare_digest(given, registered) else None
-
-
-def normalise_phone(typed: str) -> str:
-    try:
-        number = phonenumbers.parse(typed, settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def normalise_email(typed: str) -> str:
-    return typed.strip().lower()
+        verification.send_code(user=subject, purpose=VerificationCode.Purpose.RESET,
+                               channel=CODE_METHODS[attempt.method], destination=registered,
+                               client_ip=client_ip, reset_attempt=str(attempt.pk),
+                               language=language)
 
 
 def _at_gate(attempt: ResetAttempt, method: str) -> ResetAttempt | None:
@@ -195,12 +221,9 @@ def check_code(*, attempt: ResetAttempt, request: HttpRequest, method: str, code
         attempt = _at_gate(attempt, method)
         if attempt is None:
             return False
-        if attempt.user is None:
-            accepted = False
-        else:
-            accepted = verification.verify_code(
-                user=attempt.user, purpose=VerificationCode.Purpose.RESET, kind=kind, code=code,
-                request=request, reset_attempt=str(attempt.pk)).accepted
+        accepted = verification.verify_code(
+            user=subject_of(attempt), purpose=VerificationCode.Purpose.RESET, kind=kind,
+            code=code, request=request, reset_attempt=str(attempt.pk)).accepted
         return _settle(attempt, request, accepted, tries=True)
 
 
@@ -209,37 +232,61 @@ def check_app_code(*, attempt: ResetAttempt, request: HttpRequest, token: str) -
         attempt = _at_gate(attempt, APP)
         if attempt is None:
             return False
-        accepted = attempt.user is not None and verification.verify_totp(user=attempt.user,
-                                                                          token=token)
+        accepted = verification.verify_totp(user=subject_of(attempt), token=token)
         return _settle(attempt, request, accepted, tries=True)
 
 
 def draw_questions(attempt: ResetAttempt) -> list[SecurityQuestion]:
-    """The questions to ask now: a fresh random pick of those registered, or decoys.
+    """The questions to ask: drawn once per attempt, again only after a failed gate.
 
-    An unknown ID, an administrator (who may never use questions) or someone with too few
-    answers gets decoy questions chosen from the ID itself, so they are the same on every
-    try and look like a real person's (SPEC 2.3). Both are shown in catalogue order, so the
-    order of a draw says nothing either.
+    One rule for every ID: a sample of the questions the subject registered, seeded by the
+    server secret, the typed ID and the number of gates failed, so re-choosing the method or
+    starting over shows the same questions and only a failed gate shows others. When the
+    subject has too few answers that may be used (a stand-in, an administrator, someone who
+    never registered them) the sample is taken from decoys: the questions of another person
+    who did, chosen by the same seed, so custom and retired questions appear as often as
+    they do for real people (SPEC 2.3). Both kinds of query run for every ID.
     """
     if attempt.question_ids:
         return _questions(attempt.question_ids)
     count = ResetPolicy.current().questions_to_answer
-    user = attempt.user
-    registered = [] if user is None or user.is_staff else list(
-        SecurityAnswer.objects.filter(user=user).values_list("question_id", flat=True))
-    if len(registered) >= count:
-        ids = sorted(random.SystemRandom().sample(registered, count))
-    else:
-        catalogue = list(SecurityQuestion.objects.filter(is_custom=False, is_active=True)
-                         .order_by("pk").values_list("pk", flat=True))
-        seed = hmac.new(settings.SECRET_KEY.encode(), attempt.key.encode(), "sha256").digest()
-        ids = sorted(random.Random(seed).sample(catalogue, min(count, len(catalogue))))  # noqa: S311
+    subject = subject_of(attempt)
+    seed = _seed(attempt.key)
+    own = sorted(SecurityAnswer.objects.filter(user=subject).values_list("question_id",
+                                                                         flat=True))
+    decoys = _decoy_questions(seed)
+    pool = own if len(own) >= count and not subject.is_staff else decoys
+    draw_seed = _seed(f"{attempt.key}:{attempt.failed_gates}")
+    ids = sorted(random.Random(draw_seed).sample(pool, min(count, len(pool))))  # noqa: S311
     with transaction.atomic():
         attempt = locked(attempt)
         attempt.question_ids = ids
         attempt.save(update_fields=["question_ids"])
     return _questions(ids)
+
+
+def _seed(text: str) -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), f"reset.questions:{text}".encode(),
+                    "sha256").digest()
+
+
+def _decoy_questions(seed: bytes) -> list[int]:
+    """The question ids of a registered person picked by `seed`, in one query.
+
+    A point in the range of answer ids picks the first answer at or after it, and so a
+    person; their questions are the decoy's "registered" set. Before anyone has registered,
+    the predefined catalogue stands in.
+    """
+    fraction = int.from_bytes(seed[:8]) / 2**64
+    point = SecurityAnswer.objects.aggregate(top=Max("pk"))["top"] or 0
+    owner = (SecurityAnswer.objects.filter(pk__gte=int(point * fraction))
+             .order_by("pk").values("user_id")[:1])
+    ids = sorted(SecurityAnswer.objects.filter(user_id=Subquery(owner))
+                 .values_list("question_id", flat=True))
+    if ids:
+        return ids
+    return list(SecurityQuestion.objects.filter(is_custom=False, is_active=True)
+                .order_by("pk").values_list("pk", flat=True))
 
 
 def _questions(ids: list[int]) -> list[SecurityQuestion]:
@@ -248,28 +295,34 @@ def _questions(ids: list[int]) -> list[SecurityQuestion]:
 
 
 def check_answers(*, attempt: ResetAttempt, request: HttpRequest, answers: dict[int, str]) -> bool:
-    """Check the drawn questions' answers; one wrong answer fails the gate (SPEC 2.3)."""
+    """Check the drawn questions' answers; one wrong answer fails the gate (SPEC 2.3).
+
+    Every answer is hashed for every ID: a stand-in has no answers, and checking against
+    none costs one hash each as checking against a real one does.
+    """
     with transaction.atomic():
         attempt = _at_gate(attempt, QUESTIONS)
         if attempt is None:
             return False
         asked = {int(q) for q in attempt.question_ids}
         answers = {q: a for q, a in answers.items() if q in asked}
-        real = attempt.user is not None and not attempt.user.is_staff
-        accepted = real and len(answers) == len(asked) and verification.check_security_answers(
-            user=attempt.user, answers=answers)
-        if not real:
-            for answer in answers.values():  # cost what checking real answers costs
-                make_password(answer)
-        attempt.question_ids = []
+        subject = subject_of(attempt)
+        accepted = verification.check_security_answers(user=subject, answers=answers)
+        # Questions never count for an administrator (SPEC 2.3), whatever they answer.
+        accepted = accepted and len(answers) == len(asked) and not subject.is_staff
         return _settle(attempt, request, accepted, tries=False)
 
 
 def _settle(attempt: ResetAttempt, request: HttpRequest, accepted: bool, *, tries: bool) -> bool:
-    """Pass the gate, count a wrong try, or fail the gate; block when the account has had
-    too many failed gates. Runs with the attempt locked."""
+    """Pass the gate, count a wrong try, or fail the gate; block when the typed ID has had
+    too many failed gates. Runs with the attempt locked.
+
+    A gate is not passed while the account has had too many failed gates under any of its
+    IDs: refused like a wrong answer, so only someone who could pass it would notice.
+    """
     method = attempt.method
-    if accepted:
+    counts = limits(attempt)
+    if accepted and counts.account_failed_gates < settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
         attempt.gates_passed = [*attempt.gates_passed, method]
         attempt.method, attempt.code_requested, attempt.code_tries = "", False, 0
         _audit_gate(attempt, request, AuditEvent.Outcome.SUCCESS, method)
@@ -285,9 +338,10 @@ def _settle(attempt: ResetAttempt, request: HttpRequest, accepted: bool, *, trie
             return False
     attempt.failed_gates += 1
     attempt.method, attempt.code_requested, attempt.code_tries = "", False, 0
+    attempt.question_ids = []  # the next questions gate draws again (seeded by failed_gates)
     _audit_gate(attempt, request, AuditEvent.Outcome.FAILURE, method)
     attempt.save()
-    if too_many_failed_gates(attempt.key):
+    if counts.failed_gates + 1 >= settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
         block(attempt=attempt, request=request, reason="failed_gates")
     return False
 
@@ -298,4 +352,3 @@ def _audit_gate(attempt, request, outcome, method) -> None:
                  outcome=outcome, request=request, subject=attempt.user,
                  identifier=attempt.key, support_code=attempt.support_code,
                  details={"method": method, "gate": len(attempt.gates_passed)})
-

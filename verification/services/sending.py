@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent, User
-from accounts.network import client_ip
+from accounts.network import client_ip as request_ip
 
 from .. import codes, limits
 from ..models import PhoneBudgetAlert, VerificationCode
@@ -34,15 +34,16 @@ class CodeNotSent(Exception):
 
 
 def send_code(*, user: User, purpose: str, channel: str, destination: str,
-              request: HttpRequest | None = None, reset_attempt: str = "",
-              language: str | None = None) -> VerificationCode:
+              request: HttpRequest | None = None, client_ip: str | None = None,
+              reset_attempt: str = "", language: str | None = None) -> VerificationCode:
     """Record a code message to `destination` and queue it; the worker makes the code.
 
     Raises CodeNotSent when a limit refuses it. A new code replaces the person's previous
     codes for the same purpose, reset attempt and kind of channel. The message is in
     `language`, else the language of the page the person is using, else their account's.
+    Outside a request (the reset wizard's worker task) `client_ip` says who asked.
     """
-    ip = client_ip(request) if request is not None else None
+    ip = request_ip(request) if request is not None else client_ip
     language = language or getattr(request, "LANGUAGE_CODE", None) or user.language
     same_scope = codes.scope(user=user, purpose=purpose, kind=codes.kind_of(channel),
                              reset_attempt=reset_attempt)
@@ -115,7 +116,8 @@ def verify_code(*, user: User, purpose: str, kind: str, code: str,
                                                reset_attempt=reset_attempt), typed=code)
         if not result.accepted:
             record_event(type=AuditEvent.Type.CODE_REJECTED, outcome=AuditEvent.Outcome.FAILURE,
-                         request=request, subject=user,
+                         # The reset wizard's stand-in (primary key 0) has no row to name.
+                         request=request, subject=user if user.pk else None,
                          details={"purpose": purpose, "kind": kind,
                                   "result": result.result.value,
                                   "code_id": result.code.pk if result.code else None})

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,21 +32,63 @@ def methods_required(user: User, policy: ResetPolicy | None = None) -> int:
     return max(policy.methods_required, 2 if user.is_staff else 1)
 
 
-def registered_methods(user: User, policy: ResetPolicy | None = None) -> set[str]:
-    """The verified methods of `user` that the policy enables and that count for them.
+def questions_can_count(policy: ResetPolicy) -> bool:
+    """Whether security questions may be one of the gates the wizard offers.
 
-    Security questions count only with enough answers, and never for staff (SPEC 2.3).
+    Answers can be guessed or looked up, so they are never the only gate unless the policy
+    says so; with two gates they may be one of them (SPEC 2.3).
     """
+    return policy.allow_security_questions and (policy.methods_required >= 2
+                                                or policy.questions_may_be_only_gate)
+
+
+def verified_conditions(policy: ResetPolicy) -> dict[str, Q]:
+    """Per method, the SQL condition under which a user has it verified and usable."""
+    contact = ContactMethod.objects.filter(user=OuterRef("pk"))
+    return {
+        PHONE: Q(Exists(contact.filter(kind=ContactMethod.Kind.PHONE))),
+        EMAIL: Q(Exists(contact.filter(kind=ContactMethod.Kind.EMAIL))),
+        AUTHENTICATOR: Q(Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))),
+        # Security questions never count for staff (SPEC 2.3).
+        QUESTIONS: Q(is_staff=False, answers__gte=max(policy.questions_to_register,
+                                                      policy.questions_to_answer)),
+        OFFICE_PHONE: ~Q(office_phone=""),
+    }
+
+
+def counted_conditions(policy: ResetPolicy) -> dict[str, Q]:
+    """Per method, the SQL condition under which it counts for a user: the one rule.
+
+    A method counts when it is verified, the policy enables it and the wizard would offer it
+    as a gate, so "registered" means exactly "could finish a reset". It is evaluated on
+    `users_with_answer_counts()`, for one person (`registered_methods`) and for everyone
+    (the administration pages) alike.
+    """
+    return {method: condition for method, condition in verified_conditions(policy).items()
+            if method_enabled(method, policy)
+            and (method != QUESTIONS or questions_can_count(policy))}
+
+
+def users_with_answer_counts() -> QuerySet[User]:
+    answers = (SecurityAnswer.objects.filter(user=OuterRef("pk")).order_by().values("user")
+               .annotate(n=Count("pk")).values("n"))
+    return User.objects.annotate(answers=Coalesce(Subquery(answers), 0))
+
+
+def counted_flags(policy: ResetPolicy) -> dict[str, Case]:
+    """`counted_conditions` as one boolean column per method, to read back with values()."""
+    return {f"counts_{method}": Case(When(condition, then=Value(True)), default=Value(False))
+            for method, condition in counted_conditions(policy).items()}
+
+
+def registered_methods(user: User, policy: ResetPolicy | None = None) -> set[str]:
+    """The methods that count for `user` under the policy (see `counted_conditions`)."""
     policy = policy or ResetPolicy.current()
-    found = set(ContactMethod.objects.filter(user=user).values_list("kind", flat=True))
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        found.add(AUTHENTICATOR)
-    answers = SecurityAnswer.objects.filter(user=user).count()
-    if answers >= policy.questions_to_register and not user.is_staff:
-        found.add(QUESTIONS)
-    if user.office_phone:
-        found.add(OFFICE_PHONE)
-    return {method for method in found if method_enabled(method, policy)}
+    flags = counted_flags(policy)
+    if not flags:
+        return set()
+    row = users_with_answer_counts().filter(pk=user.pk).values(**flags).first() or {}
+    return {name.removeprefix("counts_") for name, counts in row.items() if counts}
 
 
 def method_enabled(method: str, policy: ResetPolicy) -> bool:
@@ -58,7 +102,7 @@ def method_enabled(method: str, policy: ResetPolicy) -> bool:
 
 
 def is_registered(user: User, policy: ResetPolicy | None = None) -> bool:
-    """Whether `user` has at least as many verified methods as they need."""
+    """Whether the wizard would offer `user` enough methods to finish a reset."""
     policy = policy or ResetPolicy.current()
     return len(registered_methods(user, policy)) >= methods_required(user, policy)
 
