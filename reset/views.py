@@ -181,8 +181,8 @@ class CodeGateView(GateMixin, FormView):
         """
         if wait:
             messages.info(self.request, ngettext(
-                "You can ask for another code in %(n)d second.",
-                "You can ask for another code in %(n)d seconds.", wait) % {"n": wait})
+                "You can ask for another code in %(n)s second.",
+                "You can ask for another code in %(n)s seconds.", wait) % {"n": wait})
         elif sent_message:
             messages.info(self.request, sent_message)
         return redirect("reset:gate", method=self.method)
