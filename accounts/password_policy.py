@@ -4,8 +4,25 @@ Every place a password is set (change, reset, administrator, createsuperuser) ru
 AUTH_PASSWORD_VALIDATORS. The length rule comes first and the others stay silent on a
 password outside the length bounds, so a megabyte of input is refused before anything
 expensive (matching, strength estimation, hashing) looks at it.
-"""
 
+The history rule costs one Argon2 operation, not one per remembered password. Each user has
+one random salt, kept in their password hash and reused for each of their new passwords
+(User.hash_password). The new password is hashed once, with that salt and the configured
+Argon2id cost; equal passwords then give equal hashes, so the one hash is compared in
+constant time with the current and remembered hashes and is, unchanged, the hash that is
+stored. Why this keeps Argon2's protection:
+- every stored hash is a full-cost Argon2id hash, and salts are still random and different
+  for every user, so nothing can be precomputed and no two users' hashes can be attacked
+  together;
+- what is shared is a salt across one user's own successive passwords: one guess tested
+  against that user's stored hashes tests it against all of them, a gain of at most the
+  history length (five) for the old passwords of that one user, and those are the passwords
+  the user may no longer use;
+- the comparison is of Argon2 outputs, never of anything faster (a keyed HMAC of the
+  password would let whoever has the key and the table test guesses at HMAC speed).
+A remembered hash with another salt or cost (made before a cost change) is checked with its
+own Argon2 operation, as before.
+"""
 import gzip
 import re
 from difflib import SequenceMatcher
@@ -14,9 +31,10 @@ from pathlib import Path
 
 import zxcvbn
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, is_password_usable
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -271,12 +289,22 @@ def strength(password: str, user=None) -> int:
 
 
 def was_used_recently(*, user, password: str) -> bool:
-    """Whether `password` is the current one or among the last history_count - 1 before it."""
-    if user.check_password(password):
-        return True
+    """Whether `password` is the current one or among the last history_count - 1 before it.
+
+    One Argon2 operation for all of them (see the module's docstring).
+    """
     keep = max(PasswordPolicy.current().history_count - 1, 0)
     hashes = PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:keep]
-    return any(check_password(normalise_password(password), h) for h in hashes)
+    new = user.hash_password(password)
+    return any([_same_password(new, old, password) for old in [user.password, *hashes]])
+
+
+def _same_password(new: str, old: str, password: str) -> bool:
+    if not is_password_usable(old):
+        return False
+    if new.rpartition("$")[0] == old.rpartition("$")[0]:  # same hasher, cost and salt
+        return constant_time_compare(new, old)
+    return check_password(normalise_password(password), old)
 
 
 def live_rules(password: str, user=None) -> list[dict]:

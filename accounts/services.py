@@ -53,7 +53,10 @@ def set_new_password(
         user.temporary_password_expires_at = (
             now + timedelta(days=policy.temporary_password_days) if temporary else None
         )
-        user.save()
+        # Only the fields a password change owns: an administrator's concurrent change of,
+        # say, the email or staff status must not be undone by this older copy of the row.
+        user.save(update_fields=["password", "password_changed_at", "must_change_password",
+                                 "temporary_password_expires_at"])
         event = record_event(type=event_type, request=request, actor=actor or user, subject=user,
                              details=details)
         if notify:

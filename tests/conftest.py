@@ -41,3 +41,20 @@ def _seeded_catalogue(request):
     request.getfixturevalue("transactional_db")
     for text in PREDEFINED_QUESTIONS:
         SecurityQuestion.objects.get_or_create(text=text, defaults={"is_custom": False})
+
+
+@pytest.fixture
+def argon2_operations(monkeypatch) -> list[str]:
+    """Every Argon2 hash computed (to store or to check) while the test runs, by kind."""
+    from accounts.hashers import Argon2idHasher
+
+    operations = []
+    for name in ("encode", "verify"):
+        original = getattr(Argon2idHasher, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            operations.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Argon2idHasher, name, counted)
+    return operations

@@ -1,10 +1,12 @@
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth.hashers import get_hasher, is_password_usable, make_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -116,7 +118,45 @@ class User(AbstractUser):
         return self.username
 
     def set_password(self, raw_password: str | None) -> None:
-        super().set_password(None if raw_password is None else normalise_password(raw_password))
+        if raw_password is None:
+            super().set_password(None)
+            return
+        self.password = self.hash_password(raw_password)
+        self._password = raw_password
+
+    def hash_password(self, raw_password: str) -> str:
+        """Hash `raw_password` as it would be stored, with this user's own salt.
+
+        The salt is the one in the current Argon2 hash (a random one for a first password),
+        so every password of a user is hashed alike and the history rule can compare hashes
+        (accounts.password_policy). The result is remembered for the same password on this
+        instance: the policy's check and the save that follows cost one Argon2 operation.
+        """
+        password = normalise_password(raw_password)
+        memo = getattr(self, "_hashed", None)
+        if memo and memo[2] == self.password and constant_time_compare(memo[0], password):
+            return memo[1]
+        hashed = make_password(password, salt=self.password_salt())
+        self._hashed = (password, hashed, self.password)
+        return hashed
+
+    def password_salt(self) -> str | None:
+        """The salt of the current password hash if it is the preferred hasher's, else None."""
+        if not is_password_usable(self.password):
+            return None
+        hasher = get_hasher()
+        if not self.password.startswith(f"{hasher.algorithm}$"):
+            return None
+        return hasher.decode(self.password)["salt"]
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # With one salt per user, going back to a password after the history allows it gives
+        # back the very same hash; the change time keeps sessions ended then ended.
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}|{self.password_changed_at}",
+            secret=secret, algorithm="sha256",
+        ).hexdigest()
 
     def check_password(self, raw_password: str) -> bool:
         return super().check_password(normalise_password(raw_password))

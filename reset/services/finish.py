@@ -50,11 +50,12 @@ def finish_reset(*, attempt: ResetAttempt, request: HttpRequest, password: str) 
     and signing in with the new password proves they know it.
     """
     policy = ResetPolicy.current()
+    # The instance the form checked the password on holds its hash: storing it costs nothing.
+    user = attempt.user
     with transaction.atomic():
         attempt = ResetAttempt.objects.select_for_update().get(pk=attempt.pk)
         if attempt.step != Step.NEW_PASSWORD:
             return
-        user = attempt.user
         event = set_new_password(
             user=user, password=password, event_type=AuditEvent.Type.PASSWORD_RESET,
             request=request, actor=user, notify=policy.notify_user_on_reset,

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Notice, PasswordPolicy, ResetPolicy, User
+from accounts.services import set_new_password
 from tests.factories import PASSWORD, UserFactory
 from verification.models import OutboxEntry
 
@@ -170,3 +171,16 @@ def test_createsuperuser_applies_the_same_policy(monkeypatch, capsys):
                  stdin=None)
     assert "too common" in capsys.readouterr().err
     assert User.objects.get(username="root").check_password(NEW)
+
+
+def test_a_password_change_keeps_an_administrators_concurrent_change(user):
+    stale = User.objects.get(pk=user.pk)  # loaded by the request before the admin saved
+    admin_copy = User.objects.get(pk=user.pk)
+    admin_copy.email, admin_copy.is_staff = "erik.new@example.org", True
+    admin_copy.save()
+
+    set_new_password(user=stale, password=NEW, event_type=AuditEvent.Type.PASSWORD_CHANGED)
+
+    user.refresh_from_db()
+    assert (user.email, user.is_staff) == ("erik.new@example.org", True)
+    assert user.check_password(NEW)

@@ -107,6 +107,30 @@ def test_registering_an_email_notifies_the_work_address_not_the_new_one(
     assert [n.to for n in notices] == [user.email]
 
 
+def test_replacing_the_alternate_email_tells_the_old_address_and_the_work_one(
+        signed_in, user, committed):
+    ContactMethod.objects.create(user=user, kind="email", destination="old.home@example.net")
+    with committed():
+        signed_in.post(reverse("verification:email"), {"address": "new.home@example.net"})
+    with committed():
+        signed_in.post(reverse("verification:verify-email"),
+                       {"code": last_code("new.home@example.net")})
+
+    notices = OutboxEntry.objects.filter(subject__contains="security info was changed")
+    assert sorted(n.to for n in notices) == sorted([user.email, "old.home@example.net"])
+
+
+def test_removing_the_alternate_email_tells_it_and_the_work_address(
+        signed_in, user, committed):
+    ContactMethod.objects.create(user=user, kind="email", destination="old.home@example.net")
+    with committed():
+        signed_in.post(reverse("verification:remove-email"))
+
+    notices = OutboxEntry.objects.filter(subject__contains="security info was changed")
+    assert sorted(n.to for n in notices) == sorted([user.email, "old.home@example.net"])
+    assert not ContactMethod.objects.filter(user=user).exists()
+
+
 def test_the_work_address_cannot_be_the_authentication_email(signed_in, user):
     response = signed_in.post(reverse("verification:email"), {"address": user.email.upper()})
     assert "Use another address than your work email" in response.content.decode()

@@ -38,13 +38,15 @@ def register_contact(*, user: User, kind: str, code: str,
         result = verify_code(user=user, purpose=Purpose.REGISTRATION, kind=kind, code=code,
                              request=request)
         if result.accepted:
+            old = _alternate_email(user, kind)
             ContactMethod.objects.update_or_create(
                 user=user, kind=kind,
                 defaults={"destination": result.code.destination,
                           "verified_at": timezone.now()},
             )
             _method_changed(AuditEvent.Type.METHOD_REGISTERED, user=user, method=kind,
-                            request=request, channel=result.code.channel)
+                            request=request, channel=result.code.channel,
+                            **_replaced(old, result.code.destination))
     return result
 
 
@@ -134,6 +136,7 @@ def check_security_answers(*, user: User, answers: dict[int, str]) -> bool:
 def remove_method(*, user: User, method: str, request: HttpRequest | None = None) -> None:
     """Remove one of the person's methods and tell their remaining channels."""
     with transaction.atomic():
+        old = _alternate_email(user, method)
         if method in (PHONE, EMAIL):
             deleted, _ = ContactMethod.objects.filter(user=user, kind=method).delete()
         elif method == AUTHENTICATOR:
@@ -144,7 +147,7 @@ def remove_method(*, user: User, method: str, request: HttpRequest | None = None
             raise ValueError(method)
         if deleted:
             _method_changed(AuditEvent.Type.METHOD_REMOVED, user=user, method=method,
-                            request=request)
+                            request=request, **_replaced(old, ""))
 
 
 def confirm_methods(*, user: User, request: HttpRequest | None = None) -> bool:
@@ -161,6 +164,22 @@ def confirm_methods(*, user: User, request: HttpRequest | None = None) -> bool:
         record_event(type=AuditEvent.Type.METHOD_RECONFIRMED, request=request, subject=user,
                      details={"methods": sorted(methods)})
     return True
+
+
+def _alternate_email(user: User, kind: str) -> str | None:
+    if kind != EMAIL:
+        return None
+    return (ContactMethod.objects.filter(user=user, kind=EMAIL)
+            .values_list("destination", flat=True).first())
+
+
+def _replaced(old: str | None, new: str) -> dict:
+    """The audit detail naming an alternate email that was replaced or removed.
+
+    Its notice goes there too (notice_addresses): whoever took over the account and changed
+    the address must not be able to do so without the address's owner hearing of it.
+    """
+    return {"old_address": old} if old and old != new else {}
 
 
 def _method_changed(type: AuditEvent.Type, *, user: User, method: str,

@@ -208,4 +208,8 @@ def notice_addresses(event: AuditEvent) -> list[str]:
                  .values_list("destination", flat=True).first())
     just_added = (event.type == AuditEvent.Type.METHOD_REGISTERED
                   and event.details.get("method") == EMAIL)
-    return [alternate] if alternate and not just_added else []
+    addresses = [alternate] if alternate and not just_added else []
+    # An address replaced or removed is told too; it may be the only one its owner still has.
+    if (old := event.details.get("old_address")) and old not in addresses:
+        addresses.append(old)
+    return addresses
