@@ -81,8 +81,10 @@ def check_sign_in(*, request: HttpRequest | None, user: User | None, identifier:
 def _record_failure(*, key: str, request: HttpRequest | None, user: User | None,
                     identifier: str) -> datetime | None:
     now = timezone.now()
+    # The row exists before it is locked; one statement, whoever else is creating it.
+    SignInLockout.objects.bulk_create([SignInLockout(key=key)], ignore_conflicts=True)
     with transaction.atomic():
-        row, _ = SignInLockout.objects.select_for_update().get_or_create(key=key)
+        row = SignInLockout.objects.select_for_update().get(key=key)
         locked = row.locked_until is not None and row.locked_until > now
         _audit_failure(request=request, user=user, identifier=identifier, locked=locked)
         if locked:

@@ -4,6 +4,8 @@ from http import HTTPStatus
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -207,3 +209,27 @@ def test_an_expired_temporary_password_does_not_sign_in(client, alice):
     alice.save()
     assert sign_in(client, "alice").status_code == HTTPStatus.OK
     assert "_auth_user_id" not in client.session
+
+
+def table_statements(queries) -> list[str]:
+    """The statements that read or write tables, as production runs them.
+
+    The test's own transaction turns every atomic block into SAVEPOINT/RELEASE statements
+    that production, where the block is the outermost transaction, never sends.
+    """
+    return [q["sql"] for q in queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN"))]
+
+
+@pytest.mark.parametrize("password", ["Wrong-password-000", PASSWORD])
+def test_a_sign_in_post_costs_at_most_eight_queries(client, alice, password):
+    fail_times(client, "alice", 3)  # a failure row exists: the costlier case for both
+    with CaptureQueriesContext(connection) as queries:
+        sign_in(client, "alice", password)
+    assert len(table_statements(queries.captured_queries)) <= 8, queries.captured_queries
+
+
+def test_a_first_failure_for_an_id_costs_at_most_eight_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        sign_in(client, "nobody-here", "Wrong-password-000")
+    assert len(table_statements(queries.captured_queries)) <= 8, queries.captured_queries
