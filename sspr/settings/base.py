@@ -237,7 +237,8 @@ RATELIMIT_IP_META_KEY = "accounts.network.client_ip"
 SSPR_ORGANISATION_NAME = env("SSPR_ORGANISATION_NAME", default="Example Organisation")
 # Scheme and host that links in emails are built from; never the request's Host (SPEC 8.6).
 SSPR_BASE_URL = env("SSPR_BASE_URL")
-# How many reverse proxies append to X-Forwarded-For; 0 trusts only the socket address.
+# How many reverse proxies append to X-Forwarded-For (accounts.network.client_ip, the one
+# source of the client address); 0 trusts only the socket address. Production defaults to 1.
 SSPR_TRUSTED_PROXY_COUNT = env.int("SSPR_TRUSTED_PROXY_COUNT", default=0)
 # Argon2id cost: passes, KiB of memory and lanes; Django's defaults unless tuned per machine.
 SSPR_ARGON2_TIME_COST = env.int("SSPR_ARGON2_TIME_COST", default=2)

@@ -14,6 +14,10 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
 
 # TLS ends at the proxy, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# ...and appends the client's address to X-Forwarded-For: one trusted proxy, or with 0 every
+# client would share the proxy's address and one rate-limit bucket. Set it to the number of
+# proxies in front of gunicorn, and let nothing reach gunicorn except through them.
+SSPR_TRUSTED_PROXY_COUNT = env.int("SSPR_TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
