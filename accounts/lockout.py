@@ -3,8 +3,8 @@
 SPEC 6.1. Each account key has one row (SignInLockout), changed only under its own row lock.
 Nothing sweeps other keys' rows, so another account's sign-in can never shorten a lockout
 (django-axes, used before, deleted every account's failures older than the cool-off of
-whoever was signing in, so no lockout outlived 60 s). While locked, tries are not counted
-and do not extend the lockout, or anyone could keep a user out for ever. A successful
+whoever was signing in, so no lockout outlived 60 s). Wrong passwords count while locked too
+(see _record_failure), so guessing is held to one limit's worth per lockout. A successful
 sign-in, a reset or an unlock starts over; so does a day without a wrong password.
 
 Unknown IDs are counted and locked exactly like real ones, under the ID as typed, so a
@@ -57,55 +57,63 @@ def clear_lockout(user: User) -> None:
 
 
 def check_sign_in(*, request: HttpRequest | None, user: User | None, identifier: str,
-                  password_ok: bool) -> datetime | None:
+                  password_ok: bool,
+                  failure_event: AuditEvent.Type = AuditEvent.Type.SIGN_IN_FAILED,
+                  ) -> datetime | None:
     """Count one password try; return when the lockout ends if the account is locked.
 
     The caller has checked the password first, in every case, so that a locked account costs
     the same one hash as any other try. A right password for a locked account still opens
-    nothing; it only lets the caller tell its owner the truth.
+    nothing; it only lets the caller tell its owner the truth. `failure_event` is what a
+    wrong password is audited as (a sign-in, or a password confirmed again).
     """
     key = lockout_key(user.username if user else identifier)
+    audit = {"request": request, "user": user, "identifier": identifier}
     if not password_ok:
-        return _record_failure(key=key, request=request, user=user, identifier=identifier)
+        return _record_failure(key=key, failure_event=failure_event, **audit)
     now = timezone.now()
     row = SignInLockout.objects.filter(key=key).first()
     if row is None:
         return None
-    if row.locked_until is not None and row.locked_until > now:
-        _audit_failure(request=request, user=user, identifier=identifier, locked=True)
+    if _is_locked(row, now):
+        _audit(failure_event, locked=True, **audit)
         return row.locked_until
     SignInLockout.objects.filter(pk=row.pk).exclude(locked_until__gt=now).delete()
     return None
 
 
-def _record_failure(*, key: str, request: HttpRequest | None, user: User | None,
-                    identifier: str) -> datetime | None:
+def _record_failure(*, key: str, failure_event: AuditEvent.Type, **audit) -> datetime | None:
+    """Count a wrong password, locked or not, and lock again at every limit reached.
+
+    Wrong passwords during a lockout count too, or the lockout would be a time of unlimited
+    guesses, each answered truthfully for the right one. They never shorten it, and only a
+    full limit's worth starts the next, longer lockout: a user retrying a few times while
+    locked is not punished, and guessing stays at one limit's worth per lockout.
+    """
     now = timezone.now()
     # The row exists before it is locked; one statement, whoever else is creating it.
     SignInLockout.objects.bulk_create([SignInLockout(key=key)], ignore_conflicts=True)
     with transaction.atomic():
         row = SignInLockout.objects.select_for_update().get(key=key)
-        locked = row.locked_until is not None and row.locked_until > now
-        _audit_failure(request=request, user=user, identifier=identifier, locked=locked)
-        if locked:
-            return row.locked_until
+        _audit(failure_event, locked=_is_locked(row, now), **audit)
         if row.last_failure_at is not None and now - row.last_failure_at > FORGET_AFTER:
             row.failures = row.streak = 0
         row.failures += 1
         row.last_failure_at = now
-        locks = row.failures >= settings.SSPR_SIGN_IN_FAILURE_LIMIT
-        if locks:
+        if row.failures >= settings.SSPR_SIGN_IN_FAILURE_LIMIT:
             row.failures, row.streak = 0, row.streak + 1
-            row.locked_until = now + timedelta(seconds=lockout_seconds(row.streak))
-            record_event(type=AuditEvent.Type.LOCKED_OUT, outcome=AuditEvent.Outcome.FAILURE,
-                         request=request, subject=user, identifier=identifier,
-                         details={"seconds": lockout_seconds(row.streak)})
+            seconds = lockout_seconds(row.streak)
+            row.locked_until = max(row.locked_until or now, now + timedelta(seconds=seconds))
+            _audit(AuditEvent.Type.LOCKED_OUT, details={"seconds": seconds}, **audit)
         row.save()
-    return row.locked_until if locks else None
+    return row.locked_until if _is_locked(row, now) else None
 
 
-def _audit_failure(*, request: HttpRequest | None, user: User | None, identifier: str,
-                   locked: bool) -> None:
-    record_event(type=AuditEvent.Type.SIGN_IN_FAILED, outcome=AuditEvent.Outcome.FAILURE,
-                 request=request, subject=user, identifier=identifier,
-                 details={"locked": True} if locked else None)
+def _is_locked(row: SignInLockout, now: datetime) -> bool:
+    return row.locked_until is not None and row.locked_until > now
+
+
+def _audit(event: AuditEvent.Type, *, request: HttpRequest | None, user: User | None,
+           identifier: str, locked: bool = False, details: dict | None = None) -> None:
+    record_event(type=event, outcome=AuditEvent.Outcome.FAILURE, request=request, subject=user,
+                 identifier=identifier, details=details or ({"locked": True} if locked else None))

@@ -109,3 +109,23 @@ def test_the_unlock_link_opens_the_wizard_with_unlock_chosen(client):
     response = client.get(reverse("reset:identify") + "?mode=%00nonsense")
     assert response.status_code == HTTPStatus.OK
     assert response.context["form"]["mode"].value() == "reset"
+
+
+def test_guessing_during_a_lockout_is_held_to_ten_tries_per_lockout(client, settings):
+    """The right password is told apart while locked, so wrong ones must keep counting."""
+    settings.SSPR_SIGN_IN_IP_RATE = "1000/m"
+    carol = UserFactory(username="carol")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        fail_times(client, "carol", 10)  # the first lockout: 60 s
+        clock.shift(timedelta(seconds=10))
+        fail_times(client, "carol", 9)
+        clock.shift(timedelta(seconds=51))
+        assert not is_locked_out(carol), "a few retries while locked must not extend it"
+        fail_times(client, "carol", 1)  # the tenth since the lockout: the second, 120 s
+        assert is_locked_out(carol)
+        clock.shift(timedelta(seconds=30))
+        fail_times(client, "carol", 10)  # ten more while locked: the third, 240 s from now
+        clock.shift(timedelta(seconds=239))
+        assert is_locked_out(carol)
+        clock.shift(timedelta(seconds=2))
+        assert not is_locked_out(carol)
