@@ -1,14 +1,35 @@
 import math
+from datetime import datetime
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .backends import LOCKED_UNTIL_ATTRIBUTE
+from .reauth import confirm_password
+
+
+def locked_error(locked_until: datetime) -> forms.ValidationError:
+    """The right password for a locked account: say so, and for about how long.
+
+    Only the account's owner reaches this: the password was right, so saying that the account
+    is locked tells an enumerator nothing, and wrong tries keep counting while it is locked
+    (accounts.lockout), so it is no way to guess faster either.
+    """
+    minutes = max(1, math.ceil((locked_until - timezone.now()).total_seconds() / 60))
+    return forms.ValidationError(
+        ngettext("Your password is right, but your account is locked after too many wrong "
+                 "passwords. Try again in about %(minutes)d minute, or unlock it now.",
+                 "Your password is right, but your account is locked after too many wrong "
+                 "passwords. Try again in about %(minutes)d minutes, or unlock it now.",
+                 minutes),
+        code="locked", params={"minutes": minutes},
+    )
 
 
 class SignInForm(AuthenticationForm):
@@ -29,40 +50,35 @@ class SignInForm(AuthenticationForm):
     }
 
     @property
-    def locked_until(self):
+    def locked_until(self) -> datetime | None:
         """When the lockout ends, if the right password was given for a locked account."""
         return getattr(self.request, LOCKED_UNTIL_ATTRIBUTE, None)
 
     def get_invalid_login_error(self) -> forms.ValidationError:
-        # Only the account's owner reaches this: the password was right, so saying that the
-        # account is locked tells an enumerator nothing they did not already know.
         if self.locked_until is None:
             return super().get_invalid_login_error()
-        seconds = (self.locked_until - timezone.now()).total_seconds()
-        minutes = max(1, math.ceil(seconds / 60))
-        return forms.ValidationError(
-            ngettext("Your password is right, but your account is locked after too many wrong "
-                     "passwords. Try again in about %(minutes)d minute, or unlock it now.",
-                     "Your password is right, but your account is locked after too many wrong "
-                     "passwords. Try again in about %(minutes)d minutes, or unlock it now.",
-                     minutes),
-            code="locked", params={"minutes": minutes},
-        )
+        return locked_error(self.locked_until)
 
 
 class ReauthenticateForm(forms.Form):
+    """The signed-in user's password, counted by the sign-in lockout (accounts.reauth)."""
+
     password = forms.CharField(
         label=_("Password"), strip=False,
         widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
+    def __init__(self, *args, request: HttpRequest, **kwargs):
+        self.request = request
+        self.locked_until = None
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        confirmed, self.locked_until = confirm_password(request=self.request, password=password)
+        if self.locked_until is not None:
+            raise locked_error(self.locked_until)
+        if not confirmed:
             raise forms.ValidationError(_("That password is not right."), code="invalid")
         return password
 

@@ -1,5 +1,6 @@
 """Re-authentication: changing how you prove who you are needs a recent password."""
 
+from datetime import datetime
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -9,7 +10,28 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from .audit import record_event
+from .lockout import check_sign_in
+from .models import AuditEvent
+
 SESSION_KEY = "accounts.password_verified_at"
+
+
+def confirm_password(*, request: HttpRequest, password: str) -> tuple[bool, datetime | None]:
+    """Check the signed-in user's password again; return (right, when a lockout ends).
+
+    Each try counts toward the same lockout as sign-in and is audited either way: a session
+    left open must not become a way to test passwords without limit or trace. The view also
+    limits tries per client address (SSPR_REAUTH_IP_RATE).
+    """
+    user = request.user
+    right = user.check_password(password)
+    locked_until = check_sign_in(request=request, user=user, identifier=user.username,
+                                 password_ok=right,
+                                 failure_event=AuditEvent.Type.PASSWORD_CONFIRMATION_FAILED)
+    if right and locked_until is None:
+        record_event(type=AuditEvent.Type.PASSWORD_CONFIRMED, request=request, subject=user)
+    return right, locked_until
 
 
 def mark_password_verified(request: HttpRequest) -> None:

@@ -64,14 +64,20 @@ class SignOutView(auth_views.LogoutView):
 
 
 @method_decorator(takes_password, name="dispatch")
-class ReauthenticateView(LoginRequiredMixin, FormView):
+@method_decorator(
+    ratelimit(key="ip", rate=setting_rate("SSPR_REAUTH_IP_RATE"), method="POST", block=False),
+    name="post",
+)
+class ReauthenticateView(LoginRequiredMixin, LimitedFormMixin, FormView):
     """Ask for the password again before a sensitive change."""
 
     template_name = "accounts/reauthenticate.html"
     form_class = ReauthenticateForm
+    limited_message = gettext_lazy("Too many tries from your network. Wait a few minutes and "
+                                   "try again.")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         # More rights now (changing methods): a new session key, as login() gives one.

@@ -12,6 +12,9 @@ class AuditEvent(models.Model):
         SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
         LOCKED_OUT = "locked_out", _("Locked out")
         SIGNED_OUT = "signed_out", _("Signed out")
+        PASSWORD_CONFIRMED = "password_confirmed", _("Password confirmed")
+        PASSWORD_CONFIRMATION_FAILED = "password_confirmation_failed", _(
+            "Password confirmation failed")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PASSWORD_RESET = "password_reset", _("Password reset (self-service)")
         PASSWORD_RESET_BY_ADMIN = "password_reset_by_admin", _("Password reset by administrator")

@@ -267,6 +267,9 @@ SSPR_CHANGE_PASSWORD_RATE = env("SSPR_CHANGE_PASSWORD_RATE", default="5/15m")
 SSPR_PASSWORD_CHECK_RATE = env("SSPR_PASSWORD_CHECK_RATE", default="120/m")
 # Seconds a typed password counts as recent for changing methods (re-authentication).
 SSPR_REAUTH_SECONDS = env.int("SSPR_REAUTH_SECONDS", default=600)
+# Password confirmations one client address may try (django-ratelimit rate); each also counts
+# toward the account's sign-in lockout.
+SSPR_REAUTH_IP_RATE = env("SSPR_REAUTH_IP_RATE", default="10/5m")
 # The reset wizard: seconds an attempt lives; starts and failed gates an account may have in
 # an hour before self-service reset is refused for SSPR_RESET_BLOCK_SECONDS (SPEC 6.1).
 SSPR_RESET_ATTEMPT_SECONDS = env.int("SSPR_RESET_ATTEMPT_SECONDS", default=900)
