@@ -229,6 +229,9 @@ CAPTCHA_FLITE_PATH = shutil.which("flite")
 PHONENUMBER_DEFAULT_REGION = env("SSPR_DEFAULT_REGION", default="SE")
 # Shown in authenticator apps next to the account name.
 OTP_TOTP_ISSUER = env("SSPR_ORGANISATION_NAME", default="Example Organisation")
+# No drift learning: a code accepted a step early or late must not move the window, or the
+# code the app shows can stop working (verification.totp keeps the window fixed).
+OTP_TOTP_SYNC = False
 RATELIMIT_IP_META_KEY = "accounts.network.client_ip"
 
 # --- The portal's own knobs (SSPR_*) --------------------------------------------------------
