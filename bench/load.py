@@ -2,7 +2,6 @@
 
 import http.client
 import re
-import secrets
 import statistics
 import threading
 import time
@@ -26,8 +25,9 @@ class Response:
 class Client:
     """A browser behind a TLS-terminating proxy: keeps cookies, sends a CSRF token."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, csrf_page: str) -> None:
         self.port = port
+        self.csrf_page = csrf_page  # a page that sets the CSRF cookie, whatever its name
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
         self.password = ""  # the account's current password, once signed in
@@ -36,9 +36,8 @@ class Client:
     def csrf(self) -> str:
         name = next((n for n in self.cookies if n.endswith("csrftoken")), None)
         if name is None:
-            # A fresh CSRF secret, as Django itself would set on the first page.
-            self.cookies["csrftoken"] = secrets.token_hex(16)
-            name = "csrftoken"
+            self.get(self.csrf_page)
+            name = next(n for n in self.cookies if n.endswith("csrftoken"))
         return self.cookies[name]
 
     def request(self, method: str, path: str, data: dict | None = None) -> Response:

@@ -50,7 +50,9 @@ class Portal:
         self.db_lock = threading.Lock()
 
     def client(self) -> Client:
-        return Client(self.port)
+        client = Client(self.port, "/sign-in/")
+        client.csrf()
+        return client
 
     def captcha(self, client: Client) -> tuple[str, str]:
         page = client.get("/reset/")
@@ -117,7 +119,9 @@ class Stock:
         self.links = links
 
     def client(self) -> Client:
-        return Client(self.port)
+        client = Client(self.port, "/accounts/login/")
+        client.csrf()
+        return client
 
     def reset_get(self, client: Client) -> Response:
         return client.get("/accounts/password_reset/")
