@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from .models.policy import policies_read_once
 from .services import must_change_password
 
 # What a user who must change their password can still reach.
@@ -56,3 +57,14 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class PoliciesReadOnceMiddleware:
+    """Read each policy record at most once per request, however many rules ask for it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with policies_read_once():
+            return self.get_response(request)

@@ -1,21 +1,53 @@
 """The two policy records administrators edit: self-service reset, and passwords.
 
 Each is a single row (pk 1), created with the defaults of SPEC section 6 on first use.
+Within `policies_read_once()` (every web request, through `PoliciesReadOnceMiddleware`) each
+record is read from the database at most once; the next request reads it again, so a saved
+change applies at once in every process, with no cache to invalidate across them.
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The records read in the current request, by model; None outside a request.
+_read: ContextVar[dict | None] = ContextVar("policies_read", default=None)
+
+
+@contextmanager
+def policies_read_once() -> Iterator[None]:
+    """Read each policy record at most once inside this block (one request)."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
 
 class SingletonModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The rest of a request that changed the record sees the change, not what it read.
+        read = _read.get()
+        if read is not None:
+            read.pop(type(self), None)
+
     @classmethod
     def current(cls):
+        read = _read.get()
+        if read is not None and cls in read:
+            return read[cls]
         policy, _ = cls.objects.get_or_create(pk=1)
+        if read is not None:
+            read[cls] = policy
         return policy
 
 
