@@ -22,10 +22,16 @@ def _cache() -> None:
 
 
 def _broker() -> None:
+    """Ask the broker for an answer over a connection kept in Celery's pool.
+
+    A probe every few seconds from each load balancer must not open (and authenticate) a new
+    connection each time; a kept one that has died fails the ping, and is opened again next time.
+    """
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return
-    with app.connection_for_write() as conn:
+    with app.pool.acquire(block=True, timeout=2) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
+        conn.default_channel.client.ping()
 
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
