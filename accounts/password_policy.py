@@ -29,7 +29,6 @@ from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
-import zxcvbn
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, is_password_usable
 from django.contrib.auth.password_validation import get_default_password_validators
@@ -283,6 +282,10 @@ class StrengthValidator:
 
 def strength(password: str, user=None) -> int:
     """The zxcvbn score, 0 to 4, of `password`, counting the user's own data as guessable."""
+    # zxcvbn's dictionaries take 12 MiB: loaded by the first password checked, not by every
+    # process at start (a web worker that never sees a password never holds them).
+    import zxcvbn
+
     inputs = [getattr(user, a, "") or "" for a in PersonalDataValidator.ATTRIBUTES]
     # zxcvbn's cost grows with length; beyond 72 characters a password is long enough.
     return zxcvbn.zxcvbn(password[:72], user_inputs=[i for i in inputs if i])["score"]

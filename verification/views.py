@@ -1,7 +1,5 @@
 """The /setup/ pages: read the request, call one service, redirect or render."""
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -183,6 +181,10 @@ class AuthenticatorQrView(View):
         uri = services.authenticator_uri(user=request.user)
         if uri is None:
             raise Http404
+        # Imported here: only enrolment draws a QR code, and every web process need not hold it.
+        import qrcode
+        import qrcode.image.svg
+
         image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
         return HttpResponse(image.to_string(), content_type="image/svg+xml")
 
