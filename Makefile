@@ -48,4 +48,4 @@ messages: $(VENV)/.run-deps
 # The performance benchmark (bench/README.md): the portal against stock Django on a local
 # production-like stack. `make bench BENCH_ARGS=--quick` for a run under 10 minutes.
 bench: $(VENV)/.test-deps
-	timeout -k 30 5400 $(PY) -m bench $(BENCH_ARGS)
+	timeout -k 30 7200 $(PY) -m bench $(BENCH_ARGS)

@@ -106,7 +106,9 @@ def admin_rows(admin: dict | None) -> list[list[str]]:
     # The target is 100,000 users in 10 minutes; a quick run's smaller job gets its share.
     limit = 600 * admin["users"] / 100_000
     return [[f"administrator's reset by link, {admin['users']:,} users",
-             f"queued in {fmt(admin['queued_seconds'], 2)} s, finished in {fmt(finished)} s; "
+             f"queued in {fmt(admin['queued_seconds'], 2)} s, "
+             + (f"finished in {fmt(finished)} s; " if finished else
+                f"{admin['processed']:,} done when the wait ended; ") +
              f"worker memory {fmt(admin['memory_before'])} → peak {fmt(admin['memory_peak'])} MiB;"
              f" progress seen at {admin['progress_steps']} values", "", "",
              f"queued ≤ 5 s, finished ≤ {limit:.0f} s, flat memory, progress moves",
