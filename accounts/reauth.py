@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .audit import record_event
+from .directory import check_password
 from .lockout import check_sign_in
 from .models import AuditEvent
 
@@ -25,7 +26,7 @@ def confirm_password(*, request: HttpRequest, password: str) -> tuple[bool, date
     limits tries per client address (SSPR_REAUTH_IP_RATE).
     """
     user = request.user
-    right = user.check_password(password)
+    right = check_password(user, password)
     locked_until = check_sign_in(request=request, user=user, identifier=user.username,
                                  password_ok=right,
                                  failure_event=AuditEvent.Type.PASSWORD_CONFIRMATION_FAILED)

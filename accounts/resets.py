@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import is_password_usable, make_password
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -24,6 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from .audit import record_event
 from .authority import Refusal, privileged_among, record_refusal, reset_refusal
+from .directory import DirectoryError, directory
 from .links import set_password_url
 from .lockout import clear_lockout
 from .mail import render_templated_email
@@ -130,46 +131,56 @@ def run_job(*, job_id: int) -> AdminResetJob:
 
 
 def reset_chunk(*, job: AdminResetJob, item_ids: list[int]) -> None:
-    """Reset a chunk of users, one short transaction each, then send the chunk's messages.
+    """Reset a chunk of users, then send the chunk's messages.
 
-    A transaction per user makes the progress bar move per user, and nobody is told of a
-    reset that was rolled back: messages go out only after the users' rows committed.
+    The authority rule is asked again of every user in one transaction with the rows locked
+    (a target may have been promoted since the job was queued). Each new password is then
+    written to the directory outside any transaction (a refusal or an outage fails that user
+    only, their state unchanged here), and recorded in one short transaction per user, so the
+    progress bar moves per user and nobody is told of a reset that was rolled back.
     """
     days = PasswordPolicy.current().temporary_password_days
     done, passwords = [], {}
-    for item_id in item_ids:
-        item, password = reset_item(job=job, item_id=item_id, days=days)
-        if item is not None and item.state == State.DONE:
+    for item in _still_allowed(job, item_ids):
+        previous = item.user.password
+        try:
+            password = _write_password(job, item.user)
+        except DirectoryError:
+            logger.warning("directory did not take an admin reset", extra={"user": item.user_id})
+            _settle(job, item, State.FAILED, reason="directory did not take the password")
+            continue
+        if _record_new_password(job, item, previous, password, days=days):
             done.append(item)
             if password:
                 passwords[item.user_id] = password
     _send_messages(job, done, passwords)
 
 
-def reset_item(*, job: AdminResetJob, item_id: int, days: int) -> tuple[AdminResetJobItem | None,
-                                                                      str]:
-    """Reset one user of the job, asking the authority rule again on the user's current row.
-
-    The target may have been promoted since the job was queued; the row is locked so the
-    decision and the change see the same account. Return the item and a generated password.
-    """
+def _still_allowed(job: AdminResetJob, item_ids: list[int]) -> list[AdminResetJobItem]:
+    """The chunk's pending items whose users may still be reset; the others are skipped."""
     with transaction.atomic():
-        item = (AdminResetJobItem.objects.select_for_update(of=("self", "user"))
-                .select_related("user").filter(pk=item_id, state=State.PENDING).first())
-        if item is None:
-            return None, ""
-        password = ""
-        reason = _skip_reason(job, item.user)
-        if reason:
-            item.state, item.reason = State.SKIPPED, reason
-        else:
-            password = _apply_new_password(job, item.user, days=days)
-            item.state = State.DONE
-            if job.delivery == Delivery.SHOW and password:
-                item.sealed_password = seal(job.public_key, password)
-        item.save(update_fields=["state", "reason", "sealed_password"])
+        items = list(AdminResetJobItem.objects.select_for_update(of=("self", "user"))
+                     .select_related("user").filter(pk__in=item_ids, state=State.PENDING)
+                     .order_by("pk"))
+        allowed = []
+        for item in items:
+            reason = _skip_reason(job, item.user)
+            if reason:
+                _settle(job, item, State.SKIPPED, reason=reason)
+            else:
+                allowed.append(item)
+    return allowed
+
+
+def _settle(job: AdminResetJob, item: AdminResetJobItem, state: str, *, reason: str = "",
+            sealed: str = "") -> bool:
+    """Move a pending item to `state` and count it; False when another worker got there."""
+    moved = AdminResetJobItem.objects.filter(pk=item.pk, state=State.PENDING).update(
+        state=state, reason=reason, sealed_password=sealed)
+    if moved:
+        item.state, item.reason = state, reason
         AdminResetJob.objects.filter(pk=job.pk).update(processed=F("processed") + 1)
-    return item, password
+    return bool(moved)
 
 
 def _refuse_at_request(job: AdminResetJob, candidates: QuerySet[User],
@@ -204,41 +215,53 @@ def _skip_reason(job: AdminResetJob, user: User) -> str:
         return "password managed elsewhere"
     if job.delivery == Delivery.LINK and not user.email:
         return "no email address"
+    if job.typed_password_hash and not directory().keeps_password_hashes:
+        # Only the hash of a typed password is kept; a directory needs the password itself.
+        return "typed password needs the portal's own accounts"
     return ""
 
 
-def _apply_new_password(job: AdminResetJob, user: User, *, days: int) -> str:
-    """Give `user` their new password state; return the password if one was generated.
+def _write_password(job: AdminResetJob, user: User) -> str:
+    """Give `user` their new password where it lives; return it if one was generated.
 
-    A link needs no password at all: the old one is replaced by an unusable random value,
-    so it stops working at once, and no Argon2 hash is computed (a link for 10,000 users
-    costs no hashing). A typed password was hashed once by the web request.
+    A link needs no password at all: the old one is replaced by a value nobody knows, so it
+    stops working at once, and with the portal's own accounts no Argon2 hash is computed (a
+    link for 10,000 users costs no hashing). A typed password was hashed once by the request.
     """
-    now = timezone.now()
-    if user.has_usable_password():
-        PasswordHistory.objects.create(user=user, password=user.password, created_at=now)
-    generated = ""
-    if job.delivery == Delivery.LINK:
-        user.password = make_password(None)
-    elif job.typed_password_hash:
+    if job.typed_password_hash:
         user.password = job.typed_password_hash
-    else:
-        generated = generate_password()
-        user.set_password(generated)
-    user.password_changed_at = now
-    user.must_change_password = job.require_change
-    user.temporary_password_expires_at = now + timedelta(days=days) if job.require_change \
-        else None
-    user.save(update_fields=["password", "password_changed_at", "must_change_password",
-                             "temporary_password_expires_at"])
-    # A new password from an administrator opens the account: a lockout left over from the
-    # old password would keep its owner out.
-    clear_lockout(user)
-    event = record_event(type=AuditEvent.Type.PASSWORD_RESET_BY_ADMIN, actor=job.actor,
-                         subject=user, details={"job": job.pk, "delivery": job.delivery})
-    if job.delivery != Delivery.LINK:
-        queue_notice(event=event)
+        return ""
+    generated = "" if job.delivery == Delivery.LINK else generate_password()
+    directory().set_password(user, generated or None, must_change=job.require_change)
     return generated
+
+
+def _record_new_password(job: AdminResetJob, item: AdminResetJobItem, previous: str,
+                         password: str, *, days: int) -> bool:
+    """The portal's records of a reset the directory took: history, flags, audit, notice."""
+    user, now = item.user, timezone.now()
+    sealed = seal(job.public_key, password) if job.delivery == Delivery.SHOW and password else ""
+    with transaction.atomic():
+        if not _settle(job, item, State.DONE, sealed=sealed):
+            return False
+        if is_password_usable(previous):
+            PasswordHistory.objects.create(user=user, password=previous, created_at=now)
+        if not directory().keeps_password_hashes:
+            user.set_unusable_password()  # a new session hash: every session ends
+        user.password_changed_at = now
+        user.must_change_password = job.require_change
+        user.temporary_password_expires_at = now + timedelta(days=days) \
+            if job.require_change else None
+        user.save(update_fields=["password", "password_changed_at", "must_change_password",
+                                 "temporary_password_expires_at"])
+        # A new password from an administrator opens the account: a lockout left over from
+        # the old password would keep its owner out.
+        clear_lockout(user)
+        event = record_event(type=AuditEvent.Type.PASSWORD_RESET_BY_ADMIN, actor=job.actor,
+                             subject=user, details={"job": job.pk, "delivery": job.delivery})
+        if job.delivery != Delivery.LINK:
+            queue_notice(event=event)
+    return True
 
 
 def _send_messages(job: AdminResetJob, items: list[AdminResetJobItem],

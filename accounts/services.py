@@ -1,19 +1,27 @@
 """What happens to accounts: every state change and rule, with its audit event."""
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.hashers import is_password_usable
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .audit import record_event
+from .directory import DirectoryUnavailable, directory, is_locked
 from .expiry import expires_at
+from .lockout import clear_lockout
 from .models import AuditEvent, Notice, PasswordHistory, PasswordPolicy, User
 
 logger = logging.getLogger(__name__)
+
+# Times the portal's half of a new password is tried before a worker takes it over.
+RECORD_TRIES = 3
 
 
 def remember_language(*, user: User, language: str) -> None:
@@ -33,21 +41,75 @@ def set_new_password(
     temporary: bool = False,
     notify: bool = True,
     details: dict | None = None,
+    old_password: str | None = None,
+    and_then: Callable[[AuditEvent], None] | None = None,
 ) -> AuditEvent:
     """Give `user` a new password, end their sessions, audit it and queue the notice.
 
-    All or nothing (SPEC 9): the hash, the history row, the flags, the audit event and the
-    notice are one transaction. Every other session ends because Django ties a session to a
-    hash of the password; the caller signs the current session out where it should end too.
+    All or nothing across two systems (SPEC 9): the directory is written first, outside any
+    transaction; if it refuses or cannot be reached (DirectoryError) nothing here changes.
+    Then the history row, the flags, the audit event and the notice are one transaction,
+    retried if it fails (see record_new_password). With `old_password` it is the user's own
+    change, checked by the directory. `and_then` runs inside the same transaction, for the
+    caller's own records. Every other session ends because Django ties a session to a hash of
+    the password; the caller signs the current session out where it should end.
     """
+    previous = user.password
+    if old_password is None:
+        directory().set_password(user, password, must_change=temporary)
+    else:
+        directory().change_password(user, old_password, password)
+    if not directory().keeps_password_hashes:
+        # A fresh unusable value: the session hash changes, so every session ends.
+        user.set_unusable_password()
+    return record_new_password(
+        user=user, previous=previous, event_type=event_type, request=request,
+        actor=actor or user, temporary=temporary, notify=notify, details=details,
+        and_then=and_then)
+
+
+def record_new_password(*, user: User, previous: str, event_type: AuditEvent.Type,
+                        request: HttpRequest | None, actor: User, temporary: bool, notify: bool,
+                        details: dict | None,
+                        and_then: Callable[[AuditEvent], None] | None = None) -> AuditEvent:
+    """The portal's half of a new password, once the directory has it.
+
+    A database error here must not leave the directory changed and the portal silent: the
+    transaction is tried again, and if it still fails a worker takes it over and keeps trying
+    (accounts.tasks.record_directory_password) while the error is logged.
+    """
+    for attempt in range(RECORD_TRIES):
+        try:
+            return save_new_password(user, previous, event_type, request, actor, temporary,
+                                     notify, details, and_then)
+        except DatabaseError:
+            logger.warning("new password not recorded; trying again",
+                           extra={"user": user.pk, "try": attempt + 1})
+            time.sleep(0.2 * (attempt + 1))
+    if directory().keeps_password_hashes:
+        raise DirectoryUnavailable  # the portal is the directory: nothing was changed anywhere
+    logger.error("new password set in the directory but not recorded; handed to a worker",
+                 extra={"user": user.pk})
+    from .tasks import record_directory_password
+
+    record_directory_password.delay(
+        user_id=user.pk, password=user.password, event_type=event_type, actor_id=actor.pk,
+        temporary=temporary, notify=notify, details=details)
+    raise DirectoryUnavailable
+
+
+def save_new_password(user: User, previous: str, event_type: AuditEvent.Type,
+                      request: HttpRequest | None, actor: User, temporary: bool, notify: bool,
+                      details: dict | None,
+                      and_then: Callable[[AuditEvent], None] | None = None) -> AuditEvent:
+    """One transaction: history, flags, the saved user row, the audit event, the notice."""
     policy = PasswordPolicy.current()
     now = timezone.now()
     with transaction.atomic():
-        if user.has_usable_password():
-            PasswordHistory.objects.create(user=user, password=user.password, created_at=now)
+        if is_password_usable(previous):
+            PasswordHistory.objects.create(user=user, password=previous, created_at=now)
             stale = PasswordHistory.objects.filter(user=user)[max(policy.history_count - 1, 0):]
             PasswordHistory.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
-        user.set_password(password)
         user.password_changed_at = now
         user.must_change_password = temporary
         user.temporary_password_expires_at = (
@@ -57,16 +119,19 @@ def set_new_password(
         # say, the email or staff status must not be undone by this older copy of the row.
         user.save(update_fields=["password", "password_changed_at", "must_change_password",
                                  "temporary_password_expires_at"])
-        event = record_event(type=event_type, request=request, actor=actor or user, subject=user,
+        event = record_event(type=event_type, request=request, actor=actor, subject=user,
                              details=details)
         if notify:
             queue_notice(event=event)
+        if and_then is not None:
+            and_then(event)
     return event
 
 
-def change_password(*, request: HttpRequest, password: str) -> AuditEvent:
+def change_password(*, request: HttpRequest, old_password: str, password: str) -> AuditEvent:
     """The signed-in user chose a new password, knowing the current one."""
     return set_new_password(user=request.user, password=password, request=request,
+                            old_password=old_password,
                             event_type=AuditEvent.Type.PASSWORD_CHANGED)
 
 
@@ -109,3 +174,23 @@ def set_password_from_link(*, request: HttpRequest, user: User, password: str) -
     return set_new_password(user=user, password=password, request=request, actor=user,
                             event_type=AuditEvent.Type.PASSWORD_CHANGED,
                             details={"via": "admin_link"})
+
+
+def unlock_account(*, user: User, actor: User, request: HttpRequest | None = None,
+                   only_if_locked: bool = False, details: dict | None = None,
+                   support_code: str = "", notify: bool = False) -> AuditEvent | None:
+    """Clear the directory's lockout of `user`, then the portal's, and audit it.
+
+    The directory goes first and outside any transaction: if it cannot be reached nothing is
+    recorded, and the person can try again.
+    """
+    if only_if_locked and not is_locked(user):
+        return None
+    directory().unlock(user)
+    with transaction.atomic():
+        clear_lockout(user)
+        event = record_event(type=AuditEvent.Type.ACCOUNT_UNLOCKED, request=request, actor=actor,
+                             subject=user, support_code=support_code, details=details)
+        if notify:
+            queue_notice(event=event)
+    return event

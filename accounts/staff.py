@@ -14,9 +14,9 @@ from django.http import HttpRequest
 
 from .audit import record_event
 from .authority import manageable, record_refusal, refusal
-from .lockout import clear_lockout, is_locked_out
+from .directory import directory
 from .models import AuditEvent, User
-from .services import queue_notice
+from .services import queue_notice, unlock_account
 
 # The fields of an account whose change through the admin is a security event.
 SECURITY_FIELDS = ["is_active", "is_staff", "is_superuser", "groups", "user_permissions",
@@ -34,30 +34,31 @@ class Outcome:
 
 def unlock_accounts(*, actor: User, users: QuerySet[User],
                     request: HttpRequest | None = None) -> Outcome:
-    """Clear the sign-in lockout of each locked user in `users` that `actor` may manage."""
+    """Clear the sign-in lockout, the directory's and the portal's, of each locked user in
+    `users` that `actor` may manage."""
     allowed, refused = manageable(actor=actor, users=users, action="unlock", request=request)
     outcome = Outcome(refused=refused)
     for user in allowed:
-        if not is_locked_out(user):
-            continue
-        with transaction.atomic():
-            clear_lockout(user)
-            event = record_event(type=AuditEvent.Type.ACCOUNT_UNLOCKED, request=request,
-                                 actor=actor, subject=user)
-            queue_notice(event=event)
-        outcome.changed += 1
+        if unlock_account(user=user, actor=actor, request=request, only_if_locked=True,
+                          notify=True):
+            outcome.changed += 1
     return outcome
 
 
 def force_password_change(*, actor: User, users: QuerySet[User],
                           request: HttpRequest | None = None) -> Outcome:
-    """Make each of `users` that `actor` may manage choose a new password at next sign-in."""
-    with transaction.atomic():
-        allowed, refused = manageable(actor=actor, users=users, action="force_change",
-                                      request=request)
-        targets = list(allowed.filter(must_change_password=False))
-        User.objects.filter(pk__in=[u.pk for u in targets]).update(must_change_password=True)
-        for user in targets:
+    """Make each of `users` that `actor` may manage choose a new password at next sign-in.
+
+    The directory is told first, one user at a time and outside any transaction; a user is
+    flagged here only once the directory has them flagged too.
+    """
+    allowed, refused = manageable(actor=actor, users=users, action="force_change",
+                                  request=request)
+    targets = list(allowed.filter(must_change_password=False))
+    for user in targets:
+        directory().require_change(user)
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(must_change_password=True)
             record_event(type=AuditEvent.Type.PASSWORD_CHANGE_FORCED, request=request,
                          actor=actor, subject=user)
     return Outcome(changed=len(targets), refused=refused)

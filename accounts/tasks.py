@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -127,3 +127,19 @@ def send_password_expiry_reminder(user_id: int) -> None:
                              language=user.language)
         user.password_expiry_reminded_at = timezone.now()
         user.save(update_fields=["password_expiry_reminded_at"])
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=5, retry_backoff_max=600,
+             max_retries=None)
+def record_directory_password(*, user_id: int, password: str, event_type: str, actor_id: int,
+                              temporary: bool, notify: bool, details: dict | None) -> None:
+    """Record a password the directory accepted while the database would not (until it does).
+
+    `password` is the unusable value that replaces the local hash, never a password.
+    """
+    from .services import save_new_password
+
+    user = User.objects.get(pk=user_id)
+    user.password = password
+    save_new_password(user, "", event_type, None, User.objects.get(pk=actor_id), temporary,
+                         notify, details)

@@ -16,9 +16,9 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
+from .directory import PasswordRefused, WrongPassword, is_locked
 from .forms import PasswordChangeForm, ReauthenticateForm, SetPasswordForm, SignInForm
 from .links import check_token, user_from_uidb64
-from .lockout import is_locked_out
 from .password_policy import live_rules, policy_rules, strength
 from .reauth import mark_password_verified
 from .services import (
@@ -112,11 +112,11 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            rules=policy_rules(), locked=is_locked_out(self.request.user),
+            rules=policy_rules(), locked=is_locked(self.request.user),
             must_change=must_change_password(self.request.user), **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if is_locked_out(request.user):
+        if is_locked(request.user):
             return self.get(request, *args, **kwargs)
         usage = self._wrong_password_usage(increment=False)
         if usage["count"] >= usage["limit"]:
@@ -134,7 +134,15 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
                          rate=setting_rate("SSPR_CHANGE_PASSWORD_RATE"), increment=increment)
 
     def form_valid(self, form):
-        change_password(request=self.request, password=form.cleaned_data["new_password1"])
+        try:
+            change_password(request=self.request, old_password=form.cleaned_data["old_password"],
+                            password=form.cleaned_data["new_password1"])
+        except WrongPassword:
+            form.add_error("old_password", form.error_messages["password_incorrect"])
+            return self.form_invalid(form)
+        except PasswordRefused as refusal:
+            form.add_error("new_password1", refusal.message)
+            return self.form_invalid(form)
         logout(self.request)
         messages.success(self.request, _("Your password was changed. Sign in with your new "
                                          "password."))
@@ -189,8 +197,12 @@ class SetPasswordView(FormView):
         return super().get_context_data(rules=policy_rules(), **kwargs)
 
     def form_valid(self, form):
-        set_password_from_link(request=self.request, user=self.user,
-                               password=form.cleaned_data["new_password1"])
+        try:
+            set_password_from_link(request=self.request, user=self.user,
+                                   password=form.cleaned_data["new_password1"])
+        except PasswordRefused as refusal:
+            form.add_error("new_password1", refusal.message)
+            return self.form_invalid(form)
         del self.request.session[self.SESSION_KEY]
         messages.success(self.request, _("Your password is set. Sign in with it now."))
         return redirect("accounts:sign-in")

@@ -22,6 +22,7 @@ class ResetAttempt(models.Model):
     class Step(models.TextChoices):
         VERIFY = "verify", _("Verify")
         NEW_PASSWORD = "new_password", _("New password")
+        UNLOCK = "unlock", _("Unlocking")
         DONE = "done", _("Done")
         UNVERIFIED = "unverified", _("Could not verify")
         BLOCKED = "blocked", _("Blocked")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("verify/give-up/", views.GiveUpView.as_view(), name="give-up"),
     path("verify/<slug:method>/", views.gate_view, name="gate"),
     path("new-password/", views.NewPasswordView.as_view(), name="new-password"),
+    path("unlock/", views.UnlockView.as_view(), name="unlock"),
     path("done/", views.DoneView.as_view(), name="done"),
     path("outcome/", views.OutcomeView.as_view(), name="outcome"),
     path("outcome/contact/", views.ContactHelpdeskView.as_view(), name="contact"),

@@ -1,3 +1,5 @@
+from contextlib import suppress
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -10,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 from django_ratelimit.decorators import ratelimit
 
+from accounts.directory import DirectoryUnavailable, PasswordRefused
 from accounts.models import ResetPolicy
 from accounts.password_policy import policy_rules
 from accounts.throttling import LimitedFormMixin, setting_rate
@@ -24,6 +27,7 @@ Step = ResetAttempt.Step
 STEP_URLS = {
     Step.VERIFY: "reset:verify",
     Step.NEW_PASSWORD: "reset:new-password",
+    Step.UNLOCK: "reset:unlock",
     Step.DONE: "reset:done",
 }
 
@@ -113,6 +117,10 @@ class GateMixin(AttemptMixin):
 
     def after_check(self, passed: bool, form):
         attempt = ResetAttempt.objects.get(pk=self.attempt.pk)
+        with suppress(DirectoryUnavailable):
+            # The attempt waits at the unlock step, whose page offers another try.
+            services.finish_unlock(attempt=attempt, request=self.request)
+        attempt.refresh_from_db()
         if attempt.step != Step.VERIFY:
             return redirect(step_url(attempt))
         if passed:
@@ -249,8 +257,23 @@ class NewPasswordView(AttemptMixin, FormView):
         return super().get_context_data(rules=policy_rules(), **kwargs)
 
     def form_valid(self, form):
-        services.finish_reset(attempt=self.attempt, request=self.request,
-                              password=form.cleaned_data["new_password1"])
+        try:
+            services.finish_reset(attempt=self.attempt, request=self.request,
+                                  password=form.cleaned_data["new_password1"])
+        except PasswordRefused as refusal:
+            form.add_error("new_password1", refusal.message)
+            return self.form_invalid(form)
+        return redirect("reset:done")
+
+
+class UnlockView(AttemptMixin, TemplateView):
+    """Every gate passed for an unlock the directory could not take yet: try again."""
+
+    steps = (Step.UNLOCK,)
+    template_name = "reset/unlock.html"
+
+    def post(self, request):
+        services.finish_unlock(attempt=self.attempt, request=request)
         return redirect("reset:done")
 
 

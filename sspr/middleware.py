@@ -1,4 +1,4 @@
-"""A Redis outage answers with a clear "temporarily unavailable" page, never a 500."""
+"""A Redis or directory outage answers with a clear "temporarily unavailable" page, never a 500."""
 
 import logging
 from http import HTTPStatus
@@ -8,11 +8,14 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from accounts.directory import DirectoryUnavailable
+
 logger = logging.getLogger(__name__)
 
 # The cache (rate limits) and the broker both live in Redis; either one being unreachable
-# surfaces as one of these. Failing closed with a page says nothing about any account.
-OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OperationalError)
+# surfaces as one of these, and an unreachable directory as DirectoryUnavailable. Failing
+# closed with one page says nothing about any account.
+OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OperationalError, DirectoryUnavailable)
 
 
 class ServiceUnavailableMiddleware:

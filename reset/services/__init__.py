@@ -6,7 +6,7 @@ from .attempts import (
     end_unverified,
     start_reset,
 )
-from .finish import contact_helpdesk, finish_reset
+from .finish import contact_helpdesk, finish_reset, finish_unlock
 from .gates import (
     APP,
     CODE_METHODS,
@@ -27,6 +27,6 @@ from .gates import (
 __all__ = [
     "APP", "CODE_METHODS", "EMAIL", "QUESTIONS", "SESSION_KEY", "Method", "check_answers",
     "check_app_code", "check_code", "choose_method", "contact_helpdesk", "current_attempt",
-    "draw_questions", "end_unverified", "finish_reset", "offered_methods", "request_code",
-    "resend_wait", "send_code_if_registered", "start_reset",
+    "draw_questions", "end_unverified", "finish_reset", "finish_unlock", "offered_methods",
+    "request_code", "resend_wait", "send_code_if_registered", "start_reset",
 ]

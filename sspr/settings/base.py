@@ -290,6 +290,8 @@ SSPR_NOTICE_ADDRESSES = "verification.services.notice_addresses"
 SSPR_ADMIN_RESET_CHUNK_SIZE = env.int("SSPR_ADMIN_RESET_CHUNK_SIZE", default=500)
 # Seconds the key that reveals a reset job's generated passwords stays in the admin's browser.
 SSPR_REVEAL_KEY_SECONDS = env.int("SSPR_REVEAL_KEY_SECONDS", default=3600)
+# Where passwords live: "local", the portal's own accounts (more to come).
+SSPR_DIRECTORY = env("SSPR_DIRECTORY", default="local")
 # Dotted path of the object that knows who registered reset methods (see accounts.policies);
 # the verification app provides it, accounts alone answers "unknown".
 SSPR_REGISTRATION_DATA = env("SSPR_REGISTRATION_DATA",
