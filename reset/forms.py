@@ -1,10 +1,10 @@
-from captcha.fields import CaptchaField
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import NewPasswordFieldsMixin
 
+from .captcha import BoundCaptchaField
 from .models import ResetAttempt
 
 
@@ -15,7 +15,7 @@ class IdentifyForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
                                       "spellcheck": "false", "autofocus": True}),
     )
-    captcha = CaptchaField(
+    captcha = BoundCaptchaField(
         label=_("Type the characters you see in the picture"),
         help_text=_("Can't read them? Listen to them instead, or load a new picture."),
         error_messages={"invalid": _("Those characters don't match the picture. Try this "
@@ -27,8 +27,9 @@ class IdentifyForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["captcha"].bind(request)
         # A label on the text box itself, not a legend over the picture, for screen readers.
         self.fields["captcha"].widget.use_fieldset = False
 

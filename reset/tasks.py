@@ -1,3 +1,4 @@
+from captcha.models import CaptchaStore
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -38,6 +39,12 @@ def send_helpdesk_request(event_id: int) -> None:
                          context={"event": event, "user": event.subject,
                                   "reason": event.details.get("reason", "")},
                          language=settings.LANGUAGE_CODE)
+
+
+@shared_task
+def sweep_captchas() -> None:
+    """Delete the CAPTCHA challenges nobody answered in time (their table has no other sweep)."""
+    CaptchaStore.remove_expired()
 
 
 @shared_task

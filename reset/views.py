@@ -52,6 +52,9 @@ class IdentifyView(LimitedFormMixin, FormView):
         mode = self.request.GET.get("mode")
         return {**super().get_initial(), **({"mode": mode} if mode in ResetAttempt.Mode else {})}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form):
         attempt = services.start_reset(request=self.request,
                                        identifier=form.cleaned_data["username"],

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from reset import captcha
+
 from .health import healthz
 
 admin.site.site_header = _("Account help: administration")
@@ -16,6 +18,8 @@ urlpatterns = [
     path("", include("verification.urls")),
     path("reset/", include("reset.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the library's own: a refreshed challenge is bound to the browser too.
+    path("captcha/refresh/", captcha.refresh, name="captcha-refresh"),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

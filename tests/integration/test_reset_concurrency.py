@@ -78,3 +78,22 @@ def test_ten_parallel_new_passwords_reset_once(postgres):
     assert AuditEvent.objects.filter(type=AuditEvent.Type.PASSWORD_RESET).count() == 1
     user.refresh_from_db()
     assert user.check_password(NEW)
+
+
+def test_one_solved_captcha_sent_twenty_times_at_once_starts_one_attempt(postgres):
+    from tests.reset.conftest import solve_captcha
+
+    browser = Client()
+    answer = solve_captcha(browser)
+    cookies = browser.cookies
+
+    def submit(n):
+        twin = Client()
+        twin.cookies = cookies  # the same browser, twenty tabs
+        return twin.post(reverse("reset:identify"),
+                         {"username": f"user{n}", "mode": "reset", **answer}).status_code
+
+    statuses = in_parallel(20, submit)
+
+    assert sorted(statuses) == [302] + [200] * 19
+    assert ResetAttempt.objects.count() == 1

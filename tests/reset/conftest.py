@@ -20,15 +20,17 @@ ALT_EMAIL = "alt.address@example.net"
 ANSWERS = ["Malmö", "Rex the dog", "Blue Harbour", "Lindgren", "Volvo Amazon"]
 
 
-def solve_captcha() -> dict:
-    """A fresh CAPTCHA and its answer, read from the database as a person reads the picture."""
-    key = CaptchaStore.generate_key()
+def solve_captcha(client) -> dict:
+    """The CAPTCHA shown to this browser, and its answer read from the database as a person
+    reads the picture."""
+    html = client.get(reverse("reset:identify")).content.decode()
+    key = re.search(r'name="captcha_0" value="([0-9a-f]+)"', html).group(1)
     return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
 
 
 def identify(client, username, mode="reset", **extra):
     return client.post(reverse("reset:identify"),
-                       {"username": username, "mode": mode, **solve_captcha()}, **extra)
+                       {"username": username, "mode": mode, **solve_captcha(client)}, **extra)
 
 
 def last_code(to: str) -> str:

@@ -84,7 +84,7 @@ def test_the_start_is_audited_with_the_real_reason_and_a_support_code(client, id
 
 
 def test_the_captcha_is_required_and_works_once(client, registered):
-    answer = solve_captcha()
+    answer = solve_captcha(client)
     first = client.post(reverse("reset:identify"), {"username": "hanna", "mode": "reset",
                                                     **answer})
     assert first.status_code == HTTPStatus.FOUND
@@ -97,7 +97,7 @@ def test_the_captcha_is_required_and_works_once(client, registered):
 
 
 def test_a_wrong_captcha_answer_burns_the_picture(client, registered):
-    answer = solve_captcha()
+    answer = solve_captcha(client)
     wrong = {**answer, "captcha_1": "XXXXX"}
     client.post(reverse("reset:identify"), {"username": "hanna", "mode": "reset", **wrong})
     again = client.post(reverse("reset:identify"), {"username": "hanna", "mode": "reset",

@@ -81,3 +81,28 @@ def test_a_successful_reset_clears_the_counters(client, registered, questions_al
     identify(browser, "hanna")
     fail_questions_gate(browser)
     assert ResetAttempt.objects.latest("created_at").step == "verify"
+
+
+@pytest.mark.parametrize(("by_name", "by_email"), [("hanna", "hanna@example.org"),
+                                                   ("ghost", "ghost@example.org")])
+def test_starts_by_username_and_by_email_never_block_a_real_id_sooner(registered, by_name,
+                                                                      by_email):
+    steps = []
+    for user_id in [by_name] * 3 + [by_email] * 3:
+        identify(CommittingClient(), user_id)
+        steps.append(ResetAttempt.objects.latest("created_at").step)
+    assert steps == ["verify"] * 6
+
+
+def test_an_account_past_its_failed_gates_under_all_its_ids_passes_no_gate(
+        client, registered, questions_allowed):
+    from .test_journeys import pass_gate
+
+    for user_id in ["hanna"] * 3 + ["hanna@example.org"] * 2:
+        browser = CommittingClient()
+        identify(browser, user_id)
+        fail_questions_gate(browser)
+    identify(client, "HANNA")
+    response = pass_gate(client, registered, "email")
+    assert response.status_code == 200
+    assert ResetAttempt.objects.latest("created_at").gates_passed == []

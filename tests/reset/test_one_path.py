@@ -82,7 +82,7 @@ def walk(user_id: str) -> list[tuple]:
     gate = lambda method: reverse("reset:gate", kwargs={"method": method})  # noqa: E731
     steps = [observe(client, "get", reverse("reset:identify"))]
     steps.append(observe(client, "post", reverse("reset:identify"),
-                         {"username": user_id, "mode": "reset", **solve_captcha()}))
+                         {"username": user_id, "mode": "reset", **solve_captcha(client)}))
     steps.append(observe(client, "get", reverse("reset:verify")))
     for method, destination in [("sms", PHONE), ("email", ALT_EMAIL)]:
         steps.append(observe(client, "post", reverse("reset:verify"), {"method": method}))

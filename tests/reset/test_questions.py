@@ -60,3 +60,45 @@ def test_the_drawn_questions_stay_put_while_the_person_answers(client):
     identify(client, "hanna")
     asked = drawn(client)
     assert [f.label for f in client.get(URL).context["form"].fields.values()] == asked
+
+
+def shown(client) -> tuple[str, ...]:
+    """The questions on the page, as an outsider sees them."""
+    client.post(reverse("reset:verify"), {"method": "questions"})
+    return tuple(f.label for f in client.get(URL).context["form"].fields.values())
+
+
+def fail(client):
+    client.post(URL, {name: "wrong" for name in client.get(URL).context["form"].fields})
+
+
+@pytest.mark.parametrize("user_id", ["hanna", "ghost"])
+def test_choosing_again_or_starting_over_shows_the_same_questions_for_any_id(user_id):
+    register_everything(UserFactory(username="hanna"), questions=5)
+    first = CommittingClient()
+    identify(first, user_id)
+    asked = shown(first)
+    first.get(reverse("reset:verify"))
+    again = shown(first)
+    second = CommittingClient()
+    identify(second, user_id)
+    assert asked == again == shown(second)
+    fail(first)
+    third = CommittingClient()
+    identify(third, user_id)
+    shown(third)
+    fail(third)
+    assert shown(first) == shown(third)  # redrawn after a failed gate, the same way
+
+
+def test_decoys_come_from_what_people_register_custom_questions_included():
+    custom = SecurityQuestion.objects.create(text="Name of my first boat?", is_custom=True)
+    for n in range(3):
+        user = register_everything(UserFactory(username=f"person{n}"), questions=2)
+        user.security_answers.create(question=custom, answer_hash="x")
+    draws = set()
+    for n in range(12):
+        client = CommittingClient()
+        identify(client, f"stranger{n}")
+        draws.update(shown(client))
+    assert custom.label in draws
