@@ -16,6 +16,7 @@ from captcha.fields import CaptchaField, CaptchaTextInput
 from captcha.helpers import captcha_audio_url, captcha_image_url
 from captcha.models import CaptchaStore
 from django import forms
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -53,15 +54,17 @@ def consume(*, request: HttpRequest, key: str, answer: str) -> bool:
     Wrong or right, a challenge is tried once. The DELETE decides who tried it: under
     parallel requests only one of them deletes the row, and only that one may pass.
     """
-    store = (CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now())
-             .values_list("pk", "response").first())
-    if store is None:
+    table = connection.ops.quote_name(CaptchaStore._meta.db_table)
+    with connection.cursor() as cursor:
+        # One statement, PostgreSQL and SQLite alike: the row goes to whoever deletes it.
+        cursor.execute(f"DELETE FROM {table} WHERE hashkey = %s AND expiration > %s "  # noqa: S608
+                       "RETURNING response", [key, timezone.now()])
+        row = cursor.fetchone()
+    if row is None:
         return False
-    deleted, _ = CaptchaStore.objects.filter(pk=store[0]).delete()
     bound = hmac.compare_digest(key[NONCE_LENGTH:].encode(),
                                 _mac(key[:NONCE_LENGTH], request).encode())
-    right = hmac.compare_digest(store[1].encode(), answer.strip().lower().encode())
-    return deleted == 1 and bound and right
+    return bound and hmac.compare_digest(row[0].encode(), answer.strip().lower().encode())
 
 
 class BoundCaptchaInput(CaptchaTextInput):

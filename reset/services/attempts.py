@@ -109,8 +109,11 @@ def rotate_session(request: HttpRequest) -> None:
 
     A session cookie planted in the person's browser (session fixation, OWASP; cookie
     tossing from a sibling domain) is then worth nothing: the key it knows no longer exists.
+    A session with no key yet (none sent, or one the store does not know) gets a fresh key
+    when it is first saved, so there is nothing to rotate.
     """
-    request.session.cycle_key()
+    if request.session.session_key is not None:
+        request.session.cycle_key()
 
 
 def _first_step(attempt: ResetAttempt, policy: ResetPolicy, counts: "Counts") -> str:
@@ -165,12 +168,19 @@ def _counts(attempt: ResetAttempt, now) -> Counts:
     typed = Q(key=attempt.key, created_at__gt=Greatest(Coalesce(Subquery(done), hour_ago),
                                                        hour_ago))
     account = Q(user_id=subject_of(attempt).pk, created_at__gt=now - HOUR)
-    row = ResetAttempt.objects.filter(typed | account).aggregate(
-        starts=Count("pk", filter=typed), failed=Sum("failed_gates", filter=typed),
-        account_failed=Sum("failed_gates", filter=account))
-    blocked = ResetBlock.objects.filter(key=attempt.key, until__gt=now).exists()
-    return Counts(blocked=blocked, starts=row["starts"], failed_gates=row["failed"] or 0,
-                  account_failed_gates=row["account_failed"] or 0)
+    # A block is made by an attempt of the same ID, so while it lasts that attempt is among
+    # the rows of the last block period: one query answers the block and the counts.
+    block_period = timedelta(seconds=settings.SSPR_RESET_BLOCK_SECONDS
+                             + settings.SSPR_RESET_ATTEMPT_SECONDS)
+    blocking = Q(key=attempt.key) & Q(Exists(ResetBlock.objects.filter(key=OuterRef("key"),
+                                                                       until__gt=now)))
+    row = (ResetAttempt.objects.filter(Q(key=attempt.key, created_at__gt=now - block_period)
+                                       | account)
+           .aggregate(starts=Count("pk", filter=typed), failed=Sum("failed_gates", filter=typed),
+                      account_failed=Sum("failed_gates", filter=account),
+                      blocked=Count("pk", filter=blocking)))
+    return Counts(blocked=row["blocked"] > 0, starts=row["starts"],
+                  failed_gates=row["failed"] or 0, account_failed_gates=row["account_failed"] or 0)
 
 
 def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:

@@ -321,8 +321,8 @@ def _settle(attempt: ResetAttempt, request: HttpRequest, accepted: bool, *, trie
     IDs: refused like a wrong answer, so only someone who could pass it would notice.
     """
     method = attempt.method
-    counts = limits(attempt)
-    if accepted and counts.account_failed_gates < settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
+    if accepted and (limits(attempt).account_failed_gates
+                     < settings.SSPR_RESET_FAILED_GATES_PER_HOUR):
         attempt.gates_passed = [*attempt.gates_passed, method]
         attempt.method, attempt.code_requested, attempt.code_tries = "", False, 0
         _audit_gate(attempt, request, AuditEvent.Outcome.SUCCESS, method)
@@ -341,7 +341,7 @@ def _settle(attempt: ResetAttempt, request: HttpRequest, accepted: bool, *, trie
     attempt.question_ids = []  # the next questions gate draws again (seeded by failed_gates)
     _audit_gate(attempt, request, AuditEvent.Outcome.FAILURE, method)
     attempt.save()
-    if counts.failed_gates + 1 >= settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
+    if limits(attempt).failed_gates >= settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
         block(attempt=attempt, request=request, reason="failed_gates")
     return False
 

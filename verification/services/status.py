@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,6 +16,7 @@ from .. import limits
 from ..models import ContactMethod, MethodsConfirmation, SecurityAnswer, VerificationCode
 
 Channel = VerificationCode.Channel
+PHONE_BUDGET_CACHE_SECONDS = 10
 PHONE, EMAIL, AUTHENTICATOR, QUESTIONS, OFFICE_PHONE = (
     "phone", "email", "authenticator", "questions", "office_phone")
 METHOD_LABELS = {
@@ -185,9 +187,15 @@ def _contact_detail(contact: ContactMethod | None) -> tuple[str, datetime | None
 
 
 def phone_channels() -> list[str]:
-    """The channels a phone may be verified by now: the policy's, unless the budget is spent."""
+    """The channels a phone may be verified by now: the policy's, unless the budget is spent.
+
+    For showing methods only, so the budget's state is cached for a few seconds instead of
+    counted on every page; sending checks it exactly (limits.refusal_for).
+    """
     policy = ResetPolicy.current()
-    if not limits.phone_methods_available():
+    available = cache.get_or_set("verification.phone-budget-left",
+                                 limits.phone_methods_available, PHONE_BUDGET_CACHE_SECONDS)
+    if not available:
         return []
     return [channel for channel, allowed in ((Channel.SMS, policy.allow_mobile_sms),
                                              (Channel.VOICE, policy.allow_mobile_call))
