@@ -56,6 +56,21 @@ def clear_lockout(user: User) -> None:
     SignInLockout.objects.filter(key=lockout_key(user.username)).delete()
 
 
+def forget_stale_lockouts() -> int:
+    """Delete the rows that read exactly like no row; return how many.
+
+    A row not locked and without a wrong password for FORGET_AFTER is forgotten when next
+    read (see _record_failure), so deleting it changes no account's state: unlike a clean-up
+    by age alone, it can never end a lockout. It keeps IDs sprayed at the sign-in page from
+    piling up. Rows without a failure yet are left alone: a try is between creating and
+    counting one.
+    """
+    now = timezone.now()
+    stale = SignInLockout.objects.filter(last_failure_at__lt=now - FORGET_AFTER)
+    deleted, _ = stale.exclude(locked_until__gt=now).delete()
+    return deleted
+
+
 def check_sign_in(*, request: HttpRequest | None, user: User | None, identifier: str,
                   password_ok: bool,
                   failure_event: AuditEvent.Type = AuditEvent.Type.SIGN_IN_FAILED,

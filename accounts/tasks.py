@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .expiry import expires_at, users_due_a_reminder
+from .lockout import forget_stale_lockouts
 from .mail import send_templated_email
 from .models import AdminResetJob, AuditEvent, Notice, User
 
@@ -99,6 +100,12 @@ def sweep_admin_reset_jobs() -> int:
     for job_id in ids:
         deliver_admin_reset_job.delay(job_id)
     return len(ids)
+
+
+@shared_task
+def sweep_sign_in_lockouts() -> int:
+    """Delete sign-in lockout rows that no longer count for anything (run hourly by beat)."""
+    return forget_stale_lockouts()
 
 
 @shared_task

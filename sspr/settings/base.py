@@ -171,6 +171,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sweep_password_expiry_reminders",
         "schedule": 3600,
     },
+    # Rows of IDs nobody has tried for a day, locked no more (accounts.lockout).
+    "sweep-sign-in-lockouts": {
+        "task": "accounts.tasks.sweep_sign_in_lockouts",
+        "schedule": 3600,
+    },
 }
 
 # --- Languages and static files -------------------------------------------------------------

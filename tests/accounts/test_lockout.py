@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.lockout import is_locked_out
+from accounts.models import SignInLockout
+from accounts.tasks import sweep_sign_in_lockouts
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,20 @@ def test_guessing_during_a_lockout_is_held_to_ten_tries_per_lockout(client, sett
         assert is_locked_out(carol)
         clock.shift(timedelta(seconds=2))
         assert not is_locked_out(carol)
+
+
+def test_the_sweep_forgets_only_rows_that_no_longer_count(client, settings):
+    settings.SSPR_SIGN_IN_IP_RATE = "1000/m"
+    carol = UserFactory(username="carol")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        fail_times(client, "sprayed-id", 3)
+        clock.shift(timedelta(hours=2))
+        fail_times(client, "yesterdays-typo", 1)
+        clock.shift(timedelta(days=1) - timedelta(hours=2) + timedelta(minutes=1))
+        lock_for_an_hour(client, clock, "carol")
+
+        assert sweep_sign_in_lockouts() == 1
+
+        assert set(SignInLockout.objects.values_list("key", flat=True)) == {
+            "carol", "yesterdays-typo"}
+        assert is_locked_out(carol)
