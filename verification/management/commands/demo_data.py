@@ -93,7 +93,8 @@ class Command(BaseCommand):
         self.print_alice(TOTPDevice.objects.get(user__username="alice"))
         self.stdout.write(self.style.SUCCESS("carol is locked out; to unlock her account:"))
         self.stdout.write("  open http://127.0.0.1:8000/reset/?mode=unlock, type carol, choose")
-        self.stdout.write(f"  \"Email a code\", type {CAROL_EMAIL} and the code from the outbox")
+        self.stdout.write(f"  \"Email my alternate email address\", type {CAROL_EMAIL} and")
+        self.stdout.write("  the code from the outbox; her password stays the same")
         self.stdout.write("Messages the portal sends appear at http://127.0.0.1:8000/dev/outbox/")
 
     def register_everything(self, user: User) -> None:
