@@ -5,6 +5,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+# RFC 3834: a machine wrote this. Autoresponders (out-of-office, vacation) must not answer it,
+# and an answer could never be read: the sender is a no-reply address.
+HEADERS = {"Auto-Submitted": "auto-generated"}
+
 
 def send_templated_email(*, to: list[str], template: str, context: dict, language: str) -> None:
     """Send `emails/<template>.{subject.txt,txt,html}` to `to`, rendered in `language`.
@@ -23,12 +27,14 @@ def render_templated_email(
         "organisation_name": settings.SSPR_ORGANISATION_NAME,
         "base_url": settings.SSPR_BASE_URL,
         **context,
+        "language": language,
     }
     with translation.override(language):
         subject = render_to_string(f"emails/{template}.subject.txt", context)
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(" ".join(subject.split()), text, to=to,
-                                     connection=connection)
+                                     connection=connection, headers=HEADERS)
     message.attach_alternative(html, "text/html")
     return message
+

@@ -24,8 +24,13 @@ logger = logging.getLogger(__name__)
 RECORD_TRIES = 3
 
 
-def remember_language(*, user: User, language: str) -> None:
-    """Keep the language the user last signed in with, for the emails we send them."""
+def remember_language(*, user: User, language: str | None) -> None:
+    """Keep the language of the person's latest visit: every message to them is in it.
+
+    One rule for every message, so a journey never changes language half-way: signing in,
+    a code sent from a page, a password set or an account unlocked by the person themself
+    each record the page's language on the account, and the messages read it from there.
+    """
     if language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
@@ -110,6 +115,8 @@ def save_new_password(user: User, previous: str, event_type: AuditEvent.Type,
             PasswordHistory.objects.create(user=user, password=previous, created_at=now)
             stale = PasswordHistory.objects.filter(user=user)[max(policy.history_count - 1, 0):]
             PasswordHistory.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+        if actor == user:
+            remember_language(user=user, language=getattr(request, "LANGUAGE_CODE", None))
         user.password_changed_at = now
         user.must_change_password = temporary
         user.temporary_password_expires_at = (

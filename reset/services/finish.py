@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.audit import record_event
 from accounts.lockout import clear_lockout
 from accounts.models import AuditEvent, ResetPolicy
-from accounts.services import set_new_password, unlock_account
+from accounts.services import remember_language, set_new_password, unlock_account
 from verification.services import enqueue
 
 from ..models import ResetAttempt
@@ -63,6 +63,7 @@ def finish_unlock(*, attempt: ResetAttempt, request: HttpRequest) -> None:
     with _claimed(attempt, Step.UNLOCK) as mine:
         if not mine:
             return
+        remember_language(user=attempt.user, language=request.LANGUAGE_CODE)
         unlock_account(user=attempt.user, actor=attempt.user, request=request,
                        support_code=attempt.support_code, details={"via": "self-service"},
                        notify=ResetPolicy.current().notify_user_on_reset)

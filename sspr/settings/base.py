@@ -305,6 +305,8 @@ SSPR_DIRECTORY = env("SSPR_DIRECTORY", default="local")
 # the verification app provides it, accounts alone answers "unknown".
 SSPR_REGISTRATION_DATA = env("SSPR_REGISTRATION_DATA",
                              default="verification.services.RegistrationData")
+# Language (en or sv) of the mail to the helpdesk address; administrators get their own.
+SSPR_HELPDESK_LANGUAGE = env("SSPR_HELPDESK_LANGUAGE", default=LANGUAGE_CODE)
 # Days of history the administrators' insights dashboard charts.
 SSPR_INSIGHTS_DAYS = env.int("SSPR_INSIGHTS_DAYS", default=30)
 # The development outbox page; only ever on in local mode.

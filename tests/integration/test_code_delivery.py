@@ -88,7 +88,7 @@ def test_a_call_reads_the_code_twice_in_the_persons_language(
     assert request["path"].endswith("/Calls.json")
     assert (request["form"]["To"], request["form"]["From"]) == (PHONE, fake_twilio.FROM)
     twiml = request["form"]["Twiml"]
-    says = re.findall(r'<Say language="sv-SE">([^<]+)</Say>', twiml)
+    says = re.findall(r'<Say language="sv-SE" voice="Polly.Astrid">([^<]+)</Say>', twiml)
     assert len(says) == 2
     assert says[0] == says[1]
     assert "Din verifieringskod är" in says[0]

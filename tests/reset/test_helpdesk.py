@@ -28,8 +28,30 @@ def test_the_helpdesk_hears_the_real_reason_and_the_support_code(client, helpdes
     event = AuditEvent.objects.get(type=AuditEvent.Type.HELPDESK_CONTACTED)
     mail = OutboxEntry.objects.get(to="helpdesk@example.org")
     assert event.support_code in mail.subject
-    assert "managed_elsewhere" in mail.body
+    assert "Reason: Password managed elsewhere" in mail.body
+    assert "managed_elsewhere" not in mail.body + mail.html_body
     assert event.support_code.encode() in response.content
+
+
+def test_the_helpdesk_reads_its_own_language_whatever_the_page(client, helpdesk, settings):
+    settings.SSPR_HELPDESK_LANGUAGE = "sv"
+    UserFactory(username="ines", password_managed_elsewhere=True)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    contact(client, "ines")
+    mail = OutboxEntry.objects.get(to="helpdesk@example.org")
+    assert "Orsak: Lösenordet hanteras någon annanstans" in mail.body
+    assert 'lang="sv"' in mail.html_body
+
+
+def test_each_administrator_reads_the_request_in_their_own_language(client, policy):
+    UserFactory(username="root", email="root@example.org", is_superuser=True, is_staff=True,
+                language="sv")
+    UserFactory(username="boss", email="boss@example.org", is_superuser=True, is_staff=True,
+                language="en")
+    UserFactory(username="ines")
+    contact(client, "ines")
+    assert "Orsak:" in OutboxEntry.objects.get(to="root@example.org").body
+    assert "Reason:" in OutboxEntry.objects.get(to="boss@example.org").body
 
 
 def test_for_an_unknown_id_nothing_is_sent_but_the_page_is_the_same(client, helpdesk):

@@ -12,9 +12,10 @@ from twilio.twiml.voice_response import VoiceResponse
 from ..texts import sms_text, voice_script
 from . import PermanentSendError, TransientSendError
 
-# The locale <Say> speaks in, per portal language: a Swedish code read with English
-# pronunciation is hard to follow.
-SAY_LANGUAGES = {"sv": "sv-SE", "en": "en-GB"}
+# The locale and the voice <Say> speaks with, per portal language. Twilio's default voice
+# speaks English only, whatever the locale: a Swedish code needs a voice that speaks Swedish
+# (Amazon Polly's Astrid, sv-SE), else it is read with English pronunciation.
+SAY_VOICES = {"sv": ("sv-SE", "Polly.Astrid"), "en": ("en-GB", "Polly.Amy")}
 
 
 def twilio_client() -> Client:
@@ -61,12 +62,17 @@ class TwilioVoiceSender:
     """Call and read the code twice, with the TwiML passed inline (no webhook to host)."""
 
     def send_code(self, *, to: str, code: str, language: str) -> None:
-        script = voice_script(code=code, language=language)
-        say_language = SAY_LANGUAGES.get(language, "en-GB")
-        response = VoiceResponse()
-        response.say(script, language=say_language)
-        response.pause(length=1)
-        response.say(script, language=say_language)
         with _errors():
             twilio_client().calls.create(to=to, from_=settings.TWILIO_FROM_NUMBER,
-                                         twiml=str(response))
+                                         twiml=call_twiml(code=code, language=language))
+
+
+def call_twiml(*, code: str, language: str) -> str:
+    """The call's TwiML: the code read twice, by a voice that speaks `language`."""
+    script = voice_script(code=code, language=language)
+    locale, voice = SAY_VOICES.get(language, SAY_VOICES["en"])
+    response = VoiceResponse()
+    response.say(script, language=locale, voice=voice)
+    response.pause(length=1)
+    response.say(script, language=locale, voice=voice)
+    return str(response)

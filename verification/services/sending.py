@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from accounts.audit import record_event
 from accounts.models import AuditEvent, User
 from accounts.network import client_ip as request_ip
+from accounts.services import remember_language
 
 from .. import codes, limits
 from ..models import PhoneBudgetAlert, VerificationCode
@@ -39,12 +40,13 @@ def send_code(*, user: User, purpose: str, channel: str, destination: str,
     """Record a code message to `destination` and queue it; the worker makes the code.
 
     Raises CodeNotSent when a limit refuses it. A new code replaces the person's previous
-    codes for the same purpose, reset attempt and kind of channel. The message is in
-    `language`, else the language of the page the person is using, else their account's.
+    codes for the same purpose, reset attempt and kind of channel. The message is in the
+    person's language, which `language` (else the page's) has just set on the account.
     Outside a request (the reset wizard's worker task) `client_ip` says who asked.
     """
     ip = request_ip(request) if request is not None else client_ip
-    language = language or getattr(request, "LANGUAGE_CODE", None) or user.language
+    remember_language(user=user, language=language or getattr(request, "LANGUAGE_CODE", None))
+    language = user.language
     same_scope = codes.scope(user=user, purpose=purpose, kind=codes.kind_of(channel),
                              reset_attempt=reset_attempt)
     with transaction.atomic():
