@@ -26,18 +26,26 @@ def _days(n: int) -> list[date]:
     return [today - timedelta(days=i) for i in range(n - 1, -1, -1)]
 
 
+# An unlock is self-service only when the wizard did it; the same event type also records an
+# administrator's unlock, which is counted apart under this key.
+ADMIN_UNLOCK = "account_unlocked_by_admin"
+
+
 def daily_counts(types: list[str], days: list[date]) -> dict[str, list[int]]:
-    """{type: [count on each of `days`]} from the audit log."""
+    """{type: [count on each of `days`]} from the audit log; unlocks split by who unlocked."""
     start = timezone.make_aware(datetime.combine(days[0], time.min))
     rows = (AuditEvent.objects.filter(type__in=types, created_at__gte=start)
             .exclude(type=T.PASSWORD_RESET_BY_ADMIN, subject__isnull=True)
             .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-            .values("day", "type").annotate(n=Count("id")))
+            .values("day", "type", via=KT("details__via")).annotate(n=Count("id")))
     index = {d: i for i, d in enumerate(days)}
-    counts = {t: [0] * len(days) for t in types}
+    counts = {t: [0] * len(days) for t in [*types, ADMIN_UNLOCK]}
     for row in rows:
+        key = row["type"]
+        if key == T.ACCOUNT_UNLOCKED and row["via"] != "self-service":
+            key = ADMIN_UNLOCK
         if row["day"] in index:
-            counts[row["type"]][index[row["day"]]] = row["n"]
+            counts[key][index[row["day"]]] += row["n"]
     return counts
 
 
@@ -89,6 +97,7 @@ def dashboard() -> dict:
         (_("Self-service resets"), "series-reset", c[T.PASSWORD_RESET]),
         (_("Self-service unlocks"), "series-unlock", c[T.ACCOUNT_UNLOCKED]),
         (_("Resets by administrators"), "series-admin", c[T.PASSWORD_RESET_BY_ADMIN]),
+        (_("Unlocks by administrators"), "series-admin-unlock", c[ADMIN_UNLOCK]),
     ], days)
     gates = stacked_bars([
         (_("Verifications passed"), "series-passed", c[T.GATE_PASSED]),

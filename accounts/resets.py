@@ -213,6 +213,9 @@ def _skip_reason(job: AdminResetJob, user: User) -> str:
         return refused.value
     if user.password_managed_elsewhere:
         return "password managed elsewhere"
+    if not user.is_active:
+        # A disabled account cannot sign in: a link or a password for it could never work.
+        return "account disabled"
     if job.delivery == Delivery.LINK and not user.email:
         return "no email address"
     if job.typed_password_hash and not directory().keeps_password_hashes:

@@ -1,5 +1,7 @@
 from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AdminResetJob
@@ -52,3 +54,12 @@ class AdminResetForm(forms.Form):
         if not typed:
             data["password"] = ""
         return data
+
+
+class UserCreationForm(AdminUserCreationForm):
+    """Django's "Add user" form; a password given here starts the expiry clock, as any does."""
+
+    def set_password_and_save(self, user, commit=True, **kwargs):
+        if self.cleaned_data["set_usable_password"]:
+            user.password_changed_at = timezone.now()
+        return super().set_password_and_save(user, commit=commit, **kwargs)

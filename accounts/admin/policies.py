@@ -7,6 +7,7 @@ from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import PasswordPolicy, ResetPolicy
 from ..policies import impact_of, registration_data, tightens, update_policy
@@ -31,11 +32,12 @@ class SingletonAdmin(admin.ModelAdmin):
 
 @admin.register(PasswordPolicy)
 class PasswordPolicyAdmin(SingletonAdmin):
+    # Lazy: the titles are translated when a page is drawn, in that request's language.
     fieldsets = [
         (None, {"fields": ["banned_terms", "require_three_classes", "min_strength",
                            "history_count"]}),
-        (_("Expiry"), {"fields": ["expiry_days", "expiry_reminder_days",
-                                  "temporary_password_days"]}),
+        (gettext_lazy("Expiry"), {"fields": ["expiry_days", "expiry_reminder_days",
+                                             "temporary_password_days"]}),
     ]
 
 
@@ -44,16 +46,15 @@ class ResetPolicyAdmin(SingletonAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["enabled_for", "enabled_group", "methods_required"]}),
-        (_("Methods"), {"fields": ["allow_email", "allow_mobile_sms", "allow_mobile_call",
-                                   "allow_office_call", "allow_authenticator",
-                                   "allow_security_questions"]}),
-        (_("Security questions"), {"fields": ["questions_to_register", "questions_to_answer",
-                                              "questions_may_be_only_gate"]}),
-        (_("Registration"), {"fields": ["require_registration", "reconfirm_days"]}),
-        (_("Notifications and help"), {"fields": ["notify_user_on_reset",
-                                                  "notify_admins_on_admin_reset",
-                                                  "helpdesk_email", "helpdesk_url",
-                                                  "show_account_state"]}),
+        (gettext_lazy("Methods"), {"fields": [
+            "allow_email", "allow_mobile_sms", "allow_mobile_call", "allow_office_call",
+            "allow_authenticator", "allow_security_questions"]}),
+        (gettext_lazy("Security questions"), {"fields": [
+            "questions_to_register", "questions_to_answer", "questions_may_be_only_gate"]}),
+        (gettext_lazy("Registration"), {"fields": ["require_registration", "reconfirm_days"]}),
+        (gettext_lazy("Notifications and help"), {"fields": [
+            "notify_user_on_reset", "notify_admins_on_admin_reset", "helpdesk_email",
+            "helpdesk_url", "show_account_state"]}),
     ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

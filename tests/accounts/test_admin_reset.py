@@ -351,6 +351,16 @@ def test_users_whose_password_lives_elsewhere_are_skipped_with_a_reason(admin_cl
     assert "password managed elsewhere" in page.content.decode()
 
 
+def test_a_deactivated_user_is_not_sent_a_link_that_could_never_work(admin_client):
+    gone = UserFactory(is_active=False)
+
+    reset_selection(admin_client, [gone])
+
+    (item,) = AdminResetJob.objects.get().items.all()
+    assert (item.state, item.reason) == (AdminResetJobItem.State.SKIPPED, "account disabled")
+    assert not OutboxEntry.objects.filter(to=gone.email).exists()
+
+
 def test_each_reset_is_audited_with_the_administrator_as_actor(admin_client, admin_user):
     user = UserFactory()
     reset_one(admin_client, user)

@@ -149,6 +149,22 @@ def test_the_command_resets_the_users_in_a_csv_file(admin_user, tmp_path, capsys
     assert "2 of 2 users" in capsys.readouterr().out
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_command_reports_the_rows_it_finds_no_user_for(admin_user, tmp_path, capsys):
+    UserFactory(username="erik")
+    listing = tmp_path / "users.csv"
+    listing.write_text("username,email\nerik,\nghost,\n,nobody@example.org\n,\n")
+
+    call_command("reset_passwords", listing, "--as", "ada")
+
+    err = capsys.readouterr().err
+    assert "row 3: no user ghost" in err
+    assert "row 4: no user nobody@example.org" in err
+    assert "row 5: no username or email" in err
+    assert "erik" not in err
+    assert AdminResetJob.objects.get().total == 1
+
+
 def test_the_command_refuses_an_administrator_without_the_permission(tmp_path):
     UserFactory(username="clerk", is_staff=True)
     listing = tmp_path / "users.csv"

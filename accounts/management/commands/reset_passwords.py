@@ -55,13 +55,24 @@ class Command(BaseCommand):
 
     def _users(self, csv_file: Path):
         with csv_file.open(newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-        names = {(r.get("username") or "").strip().lower() for r in rows} - {""}
-        emails = {(r.get("email") or "").strip().lower() for r in rows} - {""}
+            rows = [((r.get("username") or "").strip().lower(),
+                     (r.get("email") or "").strip().lower()) for r in csv.DictReader(f)]
+        names, emails = {n for n, _ in rows} - {""}, {e for _, e in rows} - {""}
         if not names and not emails:
             raise CommandError("the file has no 'username' or 'email' values")
-        return User.objects.alias(u=Lower("username"), e=Lower("email")).filter(
+        users = User.objects.alias(u=Lower("username"), e=Lower("email")).filter(
             Q(u__in=names) | Q(e__in=emails))
+        self._report_unknown(rows, users)
+        return users
+
+    def _report_unknown(self, rows: list[tuple[str, str]], users) -> None:
+        """Say which rows match nobody: a typo must not silently leave a password as it was."""
+        found = {v.lower() for pair in users.values_list("username", "email") for v in pair} - {""}
+        for number, (name, email) in enumerate(rows, start=2):  # row 1 is the header
+            if not name and not email:
+                self.stderr.write(f"row {number}: no username or email")
+            elif name not in found and email not in found:
+                self.stderr.write(f"row {number}: no user {name or email}")
 
     def _wait(self, job):
         """Follow the worker until the job is done; the command's user sees the progress."""

@@ -75,6 +75,8 @@ class Command(BaseCommand):
                     "is_superuser": account.is_staff,
                     "is_active": True,
                     "must_change_password": False,
+                    # Set just now: the demo passwords start their expiry clock like any other.
+                    "password_changed_at": timezone.now(),
                 },
             )
             user.set_password(account.password)
