@@ -1,7 +1,7 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=sspr.settings.production
-RUN apt-get update && apt-get install -y --no-install-recommends gettext flite \
+RUN apt-get update && apt-get install -y --no-install-recommends gettext flite espeak-ng \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --uid 10001 portal
 WORKDIR /app

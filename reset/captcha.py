@@ -12,7 +12,7 @@ import json
 import secrets
 
 from captcha.conf import settings as captcha_settings
-from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.fields import CaptchaField
 from captcha.helpers import captcha_audio_url, captcha_image_url
 from captcha.models import CaptchaStore
 from django import forms
@@ -21,6 +21,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from .captcha_widget import CaptchaWidget
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: people read these from a noisy picture or hear them spoken.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -67,8 +69,8 @@ def consume(*, request: HttpRequest, key: str, answer: str) -> bool:
     return bound and hmac.compare_digest(row[0].encode(), answer.strip().lower().encode())
 
 
-class BoundCaptchaInput(CaptchaTextInput):
-    """The library's widget, with a challenge bound to the browser that sees it."""
+class BoundCaptchaInput(CaptchaWidget):
+    """Our CAPTCHA widget, with a challenge bound to the browser that sees it."""
 
     request: HttpRequest | None = None
 

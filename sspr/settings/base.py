@@ -233,8 +233,10 @@ CAPTCHA_FONT_SIZE = 36
 CAPTCHA_TIMEOUT = 15  # minutes, the life of a reset attempt
 # Letters that cannot be mistaken for one another when read or heard.
 CAPTCHA_CHALLENGE_FUNCT = "reset.captcha.challenge"
-# The spoken alternative needs flite (Debian package "flite"); without it there is none.
+# The spoken alternative: flite reads English (Debian package "flite"), espeak-ng's voice
+# Swedish ("espeak-ng"); a page whose language has no voice installed offers no audio.
 CAPTCHA_FLITE_PATH = shutil.which("flite")
+CAPTCHA_ESPEAK_PATH = shutil.which("espeak-ng")
 
 PHONENUMBER_DEFAULT_REGION = env("SSPR_DEFAULT_REGION", default="SE")
 # Shown in authenticator apps next to the account name.

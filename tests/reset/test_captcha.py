@@ -1,10 +1,14 @@
+import re
 import shutil
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 from captcha.conf import settings as captcha_settings
 from captcha.models import CaptchaStore
 from django.urls import reverse
+
+from reset.captcha_widget import voice_command
 
 pytestmark = pytest.mark.django_db
 
@@ -15,20 +19,75 @@ def test_the_picture_has_a_text_alternative_and_a_label(client):
     assert '<label for="id_captcha_1">' in html
 
 
-def test_the_characters_can_be_heard_instead(client, settings):
-    flite = shutil.which("flite")
-    if not flite:
+def installed(settings, program: str) -> str:
+    path = shutil.which(program)
+    if not path:
+        message = f"{program} is not installed (apt-get install {program})"
         if settings.SSPR_REQUIRE_SERVICES:
-            pytest.fail("flite is not installed (apt-get install flite)")
-        pytest.skip("flite is not installed (apt-get install flite)")
-    settings.CAPTCHA_FLITE_PATH = flite
-    html = client.get(reverse("reset:identify")).content.decode()
-    assert "Listen to the characters" in html
-    key = CaptchaStore.objects.latest("expiration").hashkey
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def heard(client, key: str) -> bytes:
     audio = client.get(reverse("captcha-audio", kwargs={"key": key}))
     assert audio.status_code == HTTPStatus.OK
     assert audio["Content-Type"] == "audio/wav"
-    assert b"".join(audio.streaming_content if audio.streaming else [audio.content])[:4] == b"RIFF"
+    body = b"".join(audio.streaming_content if audio.streaming else [audio.content])
+    assert body[:4] == b"RIFF"
+    return body
+
+
+def test_the_characters_can_be_heard_in_a_player_on_the_page(client, settings):
+    settings.CAPTCHA_FLITE_PATH = installed(settings, "flite")
+    html = client.get(reverse("reset:identify")).content.decode()
+    assert "Listen to the characters" in html
+    assert re.search(r'<audio[^>]* controls[^>]* src="/captcha/audio/\w+\.wav"', html)
+    assert 'class="captcha__audio"' in html
+    assert "<a href=\"/captcha/audio" not in html
+    heard(client, CaptchaStore.objects.latest("expiration").hashkey)
+
+
+def test_the_swedish_page_spells_the_characters_with_a_swedish_voice(client, settings):
+    settings.CAPTCHA_FLITE_PATH = installed(settings, "flite")
+    settings.CAPTCHA_ESPEAK_PATH = installed(settings, "espeak-ng")
+    client.get(reverse("reset:identify"))
+    key = CaptchaStore.objects.latest("expiration").hashkey
+    english = heard(client, key)
+    client.post(reverse("set_language"), {"language": "sv", "next": "/"})
+
+    html = client.get(reverse("reset:identify")).content.decode()
+
+    assert "Lyssna på tecknen" in html
+    swedish = heard(client, key)
+    assert swedish != english
+    command = voice_command("sv", "AC3", Path("out.wav"))
+    assert command[:3] == [settings.CAPTCHA_ESPEAK_PATH, "-v", "sv"]
+
+
+def test_without_a_swedish_voice_the_swedish_page_offers_no_english_audio(client, settings):
+    settings.CAPTCHA_ESPEAK_PATH = None
+    client.post(reverse("set_language"), {"language": "sv", "next": "/"})
+    html = client.get(reverse("reset:identify")).content.decode()
+    assert "<audio" not in html
+    key = CaptchaStore.objects.latest("expiration").hashkey
+    assert client.get(reverse("captcha-audio", kwargs={"key": key})).status_code == (
+        HTTPStatus.NOT_FOUND)
+
+
+def test_the_picture_has_twice_the_pixels_for_sharp_screens(client):
+    html = client.get(reverse("reset:identify")).content.decode()
+    key = CaptchaStore.objects.latest("expiration").hashkey
+    assert f"/captcha/image/{key}@2/ 2x" in html
+    sharp = client.get(reverse("captcha-image-2x", kwargs={"key": key}))
+    assert sharp.status_code == HTTPStatus.OK
+
+
+def test_the_hidden_key_carries_no_attributes_meant_for_the_text_box(client):
+    html = client.get(reverse("reset:identify")).content.decode()
+    hidden = re.search(r'<input type="hidden" name="captcha_0"[^>]*>', html).group(0)
+    assert "required" not in hidden
+    assert "aria-describedby" not in hidden
 
 
 def test_the_bypass_word_of_the_captcha_library_is_off():
