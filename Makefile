@@ -24,7 +24,11 @@ run: $(VENV)/.run-deps
 	$(PY) manage.py demo_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.test-deps
+# The page checkers the browser tests run (axe-core, vnu.jar), pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+test: $(VENV)/.test-deps node_modules/.package-lock.json
 	$(PY) -m pytest
 
 lint: $(VENV)/.test-deps

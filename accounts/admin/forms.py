@@ -63,3 +63,4 @@ class UserCreationForm(AdminUserCreationForm):
         if self.cleaned_data["set_usable_password"]:
             user.password_changed_at = timezone.now()
         return super().set_password_and_save(user, commit=commit, **kwargs)
+
