@@ -110,10 +110,12 @@ def sweep_sign_in_lockouts() -> int:
 
 @shared_task
 def sweep_password_expiry_reminders() -> int:
-    """Queue a reminder for every user whose password expires soon (run daily by beat)."""
-    ids = list(users_due_a_reminder().values_list("pk", flat=True))
-    for user_id in ids:
-        send_password_expiry_reminder.delay(user_id)
+    """Queue this hour's reminders (run hourly by beat): the most urgent first, at most
+    SSPR_EXPIRY_REMINDERS_PER_HOUR, spread over the hour; the rest wait for the next sweep."""
+    ids = list(users_due_a_reminder().order_by("password_changed_at", "pk")
+               .values_list("pk", flat=True)[:settings.SSPR_EXPIRY_REMINDERS_PER_HOUR])
+    for i, user_id in enumerate(ids):
+        send_password_expiry_reminder.apply_async((user_id,), countdown=i * 3600 // len(ids))
     return len(ids)
 
 

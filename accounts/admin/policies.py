@@ -1,7 +1,9 @@
-"""The two policy records: one page each, validated, audited, and a warning before tightening."""
+"""The two policy records: one page each, validated, audited, and a confirmation first where
+a change reaches many users (a tighter reset policy, a new expiry rule)."""
 
 import copy
 
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.shortcuts import redirect
@@ -9,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..expiry import EXPIRY_FIELDS, preview_expiry
 from ..models import PasswordPolicy, ResetPolicy
 from ..policies import impact_of, registration_data, tightens, update_policy
 
@@ -29,6 +32,31 @@ class SingletonAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         update_policy(policy=obj, actor=request.user, request=request)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_confirmed" not in request.POST:
+            proposed = self._proposed(request)
+            page = None if proposed is None else self.confirmation_page(request, proposed)
+            if page is not None:
+                return page
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def confirmation_page(self, request, proposed):
+        """A page to confirm before `proposed` is saved, or None to save at once."""
+        return None
+
+    def _proposed(self, request):
+        current = self.model.current()
+        form = self.get_form(request, current, change=True)(
+            request.POST, instance=copy.copy(current))
+        if not self.has_change_permission(request, current) or not form.is_valid():
+            return None
+        return form.instance
+
+    def _confirm(self, request, template: str, **context) -> TemplateResponse:
+        return TemplateResponse(request, template, {
+            **self.admin_site.each_context(request), "opts": self.opts,
+            "original": self.model.current(), "post": request.POST.lists(), **context})
+
 
 @admin.register(PasswordPolicy)
 class PasswordPolicyAdmin(SingletonAdmin):
@@ -39,6 +67,17 @@ class PasswordPolicyAdmin(SingletonAdmin):
         (gettext_lazy("Expiry"), {"fields": ["expiry_days", "expiry_reminder_days",
                                              "temporary_password_days"]}),
     ]
+
+    def confirmation_page(self, request, proposed):
+        """Before a new expiry rule is saved: who it affects, and that nobody is mailed now."""
+        current = PasswordPolicy.current()
+        if not proposed.expiry_days or all(
+                getattr(proposed, f) == getattr(current, f) for f in EXPIRY_FIELDS):
+            return None
+        return self._confirm(request, "admin/accounts/passwordpolicy/confirm_expiry.html",
+                             title=_("Set password expiry?"), proposed=proposed,
+                             preview=preview_expiry(proposed),
+                             per_hour=settings.SSPR_EXPIRY_REMINDERS_PER_HOUR)
 
 
 @admin.register(ResetPolicy)
@@ -57,29 +96,13 @@ class ResetPolicyAdmin(SingletonAdmin):
             "helpdesk_url", "show_account_state"]}),
     ]
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and "_confirmed" not in request.POST:
-            warning = self._tightening_warning(request, object_id)
-            if warning is not None:
-                return warning
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def _tightening_warning(self, request, object_id):
+    def confirmation_page(self, request, proposed):
         """Show how many users could no longer reset before a tighter policy is saved."""
         current = ResetPolicy.current()
-        form = self.get_form(request, current, change=True)(
-            request.POST, instance=copy.copy(current))
-        if not self.has_change_permission(request, current) or not form.is_valid():
-            return None
-        proposed = form.instance
         if not tightens(current=current, proposed=proposed):
             return None
-        known = registration_data().registered_users(current) is not None
-        context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "original": current,
-            "title": _("Tighten the self-service reset policy?"),
-            "impact": impact_of(current=current, proposed=proposed),
-            "registration_known": known, "post": request.POST.lists(),
-        }
-        return TemplateResponse(request, "admin/accounts/resetpolicy/confirm_tightening.html",
-                                context)
+        return self._confirm(
+            request, "admin/accounts/resetpolicy/confirm_tightening.html",
+            title=_("Tighten the self-service reset policy?"),
+            impact=impact_of(current=current, proposed=proposed),
+            registration_known=registration_data().registered_users(current) is not None)

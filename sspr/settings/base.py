@@ -309,6 +309,9 @@ SSPR_REGISTRATION_DATA = env("SSPR_REGISTRATION_DATA",
                              default="verification.services.RegistrationData")
 # Language (en or sv) of the mail to the helpdesk address; administrators get their own.
 SSPR_HELPDESK_LANGUAGE = env("SSPR_HELPDESK_LANGUAGE", default=LANGUAGE_CODE)
+# Password expiry reminders sent at most per hour, spread over it: a new expiry rule must not
+# mail everyone at once (SMTP limits, spam filters, a helpdesk flooded with questions).
+SSPR_EXPIRY_REMINDERS_PER_HOUR = env.int("SSPR_EXPIRY_REMINDERS_PER_HOUR", default=200)
 # Days of history the administrators' insights dashboard charts.
 SSPR_INSIGHTS_DAYS = env.int("SSPR_INSIGHTS_DAYS", default=30)
 # The development outbox page; only ever on in local mode.

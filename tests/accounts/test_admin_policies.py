@@ -61,7 +61,7 @@ def test_the_password_policy_change_is_audited_too(admin_client):
     data = {k: v for k, v in model_to_dict(policy).items() if k != "id"}
     data = {k: v for k, v in data.items() if v is not False}
     admin_client.post(reverse("admin:accounts_passwordpolicy_change", args=[policy.pk]),
-                      {**data, "expiry_days": 90})
+                      {**data, "expiry_days": 90, "_confirmed": "yes"})
     event = AuditEvent.objects.get(type=AuditEvent.Type.POLICY_CHANGED)
     assert event.details["changes"] == {"expiry_days": [0, 90]}
 
