@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import ResetPolicy
 from tests.factories import PASSWORD, UserFactory
@@ -102,3 +103,16 @@ def test_the_change_page_keeps_its_way_back_when_nothing_forces_it(user):
 def test_every_page_has_a_meta_description(client):
     html = client.get(reverse("home")).content.decode()
     assert re.search(r'<meta name="description" content="[^"]{40,}">', html)
+
+
+@pytest.mark.parametrize(("english", "not_swedish"), [
+    ("Sign in with your new password. You have been signed out everywhere else.",
+     "överallt annars"),
+    ("Looks good", "Ser bra ut"),
+    ("That code is not right. Check it and try again.", "inte rätt"),
+])
+def test_the_swedish_reads_as_written_in_swedish(english, not_swedish):
+    with translation.override("sv"):
+        swedish = translation.gettext(english)
+    assert swedish != english
+    assert not_swedish not in swedish
