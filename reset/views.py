@@ -190,12 +190,13 @@ class CodeGateView(GateMixin, FormView):
         The wait belongs to the attempt and is the same for every ID, so showing it says
         nothing about the account (SPEC 8.1).
         """
-        if wait:
+        if not wait:
+            if sent_message:
+                messages.info(self.request, sent_message)
+        elif not self.attempt.code_requested:  # else the code page itself says how long
             messages.info(self.request, ngettext(
                 "You can ask for another code in %(n)s second.",
                 "You can ask for another code in %(n)s seconds.", wait) % {"n": wait})
-        elif sent_message:
-            messages.info(self.request, sent_message)
         return redirect("reset:gate", method=self.method)
 
     def form_valid(self, form):

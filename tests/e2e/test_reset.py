@@ -121,3 +121,22 @@ def test_a_newcomer_resets_the_demo_users_password_with_the_outbox(page, screens
     page.get_by_role("button", name="Verify").click()
     new_password(page, "en", screenshot)
     assert User.objects.get(username="alice").check_password(NEW)
+
+
+@pytest.mark.parametrize(("language", "resend", "wait"), [
+    ("en", "Send a new code", "You can ask for another code in"),
+    ("sv", "Skicka en ny kod", "Du kan be om en ny kod om"),
+])
+def test_a_new_code_asked_for_too_soon_says_how_long_to_wait_on_a_phone(page, screenshot,
+                                                                        language, resend, wait):
+    words = TEXT[language]
+    register_everything(UserFactory(username="hanna", language=language))
+    page.set_viewport_size({"width": 390, "height": 844})
+    start(page, language, screenshot)
+    page.get_by_label(words["sms"]).check()
+    page.get_by_role("button", name=words["next"]).click()
+    page.get_by_label(words["phone"]).fill("070-123 45 67")
+    page.get_by_role("button", name=words["send"]).click()
+    page.get_by_role("button", name=resend).click()
+    expect(page.get_by_text(wait).first).to_be_visible()
+    screenshot(f"reset-resend-wait-390-{language}")

@@ -30,6 +30,7 @@ def test_asking_again_too_soon_says_how_long_to_wait(client, registered, user_id
         clock.shift(timedelta(seconds=18))
         page = client.post(SMS, {"resend": "1"}, follow=True).content.decode()
     assert "You can ask for another code in 42 seconds." in page
+    assert "a new code is on its way" not in page
 
 
 def test_send_a_new_code_sends_it_to_the_number_given_for_this_attempt(client, registered):
