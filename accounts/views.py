@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -5,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -50,6 +53,10 @@ class SignInView(LimitedFormMixin, auth_views.LoginView):
         response = super().form_valid(form)
         mark_password_verified(self.request)
         remember_language(user=form.get_user(), language=self.request.LANGUAGE_CODE)
+        if form.get_user().is_staff:
+            # Every administrator also types an authenticator code (accounts.admin_site).
+            query = urlencode({"next": self.get_success_url()})
+            return redirect(f"{reverse('verification:second-factor')}?{query}")
         return response
 
 

@@ -6,6 +6,7 @@ from .services import AUTHENTICATOR, EMAIL, PHONE, QUESTIONS
 app_name = "verification"
 
 urlpatterns = [
+    path("sign-in/authenticator/", views.SecondFactorView.as_view(), name="second-factor"),
     path("setup/", views.SetupView.as_view(), name="setup"),
     path("setup/phone/", views.ContactStartView.as_view(kind=PHONE), name="phone"),
     path("setup/phone/verify/", views.ContactVerifyView.as_view(kind=PHONE), name="verify-phone"),

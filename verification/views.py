@@ -1,10 +1,13 @@
 """The /setup/ pages: read the request, call one service, redirect or render."""
 
+from functools import wraps
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,9 +24,28 @@ from .codes import Result
 from .forms import CodeForm, EmailForm, PhoneForm, SecurityQuestionsForm
 from .models import OutboxEntry, VerificationCode
 
-# Changing how someone proves who they are needs a password typed in the last 10 minutes.
-sensitive = [login_required, require_recent_password, never_cache, sensitive_post_parameters()]
 
+def staff_second_factor(view):
+    """Staff who have an authenticator change their methods only in a verified session.
+
+    Otherwise a stolen staff password alone would enrol the thief's own app, or remove the
+    real one, and so pass the administration's second factor.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if user.is_staff and not user.is_verified() and services.has_authenticator(user):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('verification:second-factor')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# Changing how someone proves who they are needs a password typed in the last 10 minutes.
+sensitive = [login_required, require_recent_password, staff_second_factor, never_cache,
+             sensitive_post_parameters()]
 
 
 class OutboxListView(ListView):
@@ -167,7 +189,40 @@ class AuthenticatorView(FormView):
         if services.confirm_authenticator(user=self.request.user, token=token,
                                           request=self.request):
             messages.success(self.request, _("Your authenticator app is set up."))
-            return redirect("verification:setup")
+            return redirect(safe_next(self.request, reverse("verification:setup")))
+        form.add_error("code", _("That code is not right. Type the code your app shows now; "
+                                 "if it was just used, wait for the next one."))
+        return self.form_invalid(form)
+
+
+@method_decorator([login_required, never_cache], name="dispatch")
+class SecondFactorView(FormView):
+    """After the password, staff type their authenticator code; without one, they enrol first.
+
+    Every administrator role needs a second factor; the admin site refuses a session
+    without one (accounts.admin_site).
+    """
+
+    form_class = CodeForm
+    template_name = "verification/second_factor.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not user.is_staff or user.is_verified():
+            return redirect(self.get_success_url())
+        if not services.has_authenticator(user):
+            messages.info(request, _("Administrators sign in with an authenticator app. Set "
+                                     "yours up now; you need it every time you sign in."))
+            query = urlencode({"next": self.get_success_url()})
+            return redirect(f"{reverse('verification:authenticator')}?{query}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        return safe_next(self.request, resolve_url(settings.LOGIN_REDIRECT_URL))
+
+    def form_valid(self, form):
+        if services.verify_second_factor(request=self.request, token=form.cleaned_data["code"]):
+            return redirect(self.get_success_url())
         form.add_error("code", _("That code is not right. Type the code your app shows now; "
                                  "if it was just used, wait for the next one."))
         return self.form_invalid(form)

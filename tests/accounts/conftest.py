@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from tests.admin_session import admin_login
 from tests.factories import UserFactory
 
 
@@ -13,5 +14,5 @@ def admin_user(db):
 @pytest.fixture
 def admin_client(admin_user):
     client = Client()
-    client.force_login(admin_user)
+    admin_login(client, admin_user)
     return client

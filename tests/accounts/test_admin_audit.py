@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent
+from tests.admin_session import admin_login
 from tests.factories import UserFactory
 from verification.models import ContactMethod
 
@@ -72,7 +73,7 @@ def test_the_log_is_read_only(admin_client):
 def test_the_export_is_refused_to_staff_without_the_view_permission():
     record_event(type=T.PASSWORD_CHANGED, identifier="secretive")
     client = Client()
-    client.force_login(UserFactory(is_staff=True))
+    admin_login(client, UserFactory(is_staff=True))
     assert client.get(reverse(EXPORT)).status_code == HTTPStatus.FORBIDDEN
     assert client.get(reverse("admin:accounts_auditevent_insights")).status_code == (
         HTTPStatus.FORBIDDEN)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, PasswordPolicy, ResetPolicy, User
 from accounts.policies import impact_of
+from tests.admin_session import admin_login
 from tests.factories import UserFactory
 from verification.models import ContactMethod
 
@@ -151,7 +152,7 @@ def test_loosening_the_policy_saves_without_a_warning(admin_client):
 def test_staff_without_permission_cannot_change_the_policy():
     clerk = UserFactory(is_staff=True)
     client = Client()
-    client.force_login(clerk)
+    admin_login(client, clerk)
     policy = ResetPolicy.current()
     response = client.post(reverse(CHANGE, args=[policy.pk]),
                            form_data(policy, show_account_state="on"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.lockout import is_locked_out
 from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent
+from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
 from verification.models import OutboxEntry
 
@@ -47,7 +48,7 @@ def sign_in(username, password) -> Client:
 def test_a_signed_in_user_without_staff_status_cannot_reset_anyone():
     mallory, victim = UserFactory(), UserFactory()
     client = Client()
-    client.force_login(mallory)
+    admin_login(client, mallory)
 
     response = reset_one(client, victim)
     action = reset_selection(client, [victim])
@@ -65,7 +66,7 @@ def test_staff_without_the_reset_permission_are_refused_and_nothing_changes():
     clerk.user_permissions.add(*Permission.objects.filter(
         codename__in=["view_user", "change_user"]))
     client = Client()
-    client.force_login(clerk)
+    admin_login(client, clerk)
 
     page = client.get(reverse("admin:accounts_user_reset_password", args=[victim.pk]))
     posted = reset_one(client, victim)
@@ -83,7 +84,7 @@ def test_staff_without_the_reset_permission_are_refused_and_nothing_changes():
 def test_a_reset_without_a_csrf_token_is_refused(admin_user):
     victim = UserFactory()
     client = Client(enforce_csrf_checks=True)
-    client.force_login(admin_user)
+    admin_login(client, admin_user)
 
     response = reset_one(client, victim)
 
@@ -220,7 +221,7 @@ def test_the_link_is_built_from_the_base_url_not_the_request_host(admin_user, se
     settings.ALLOWED_HOSTS = ["evil.example", "testserver"]
     erik = UserFactory(email="erik@example.org")
     client = Client(HTTP_HOST="evil.example")
-    client.force_login(admin_user)
+    admin_login(client, admin_user)
     reset_one(client, erik)
     body = OutboxEntry.objects.get().body
     assert "https://portal.example.test/account/set-password/" in body
@@ -258,11 +259,11 @@ def test_generated_passwords_are_shown_once_and_never_stored_in_clear(admin_clie
 def test_passwords_cannot_be_revealed_without_the_browsers_key(admin_user):
     user = UserFactory()
     client = Client()
-    client.force_login(admin_user)
+    admin_login(client, admin_user)
     reset_selection(client, [user], delivery="show")
     job = AdminResetJob.objects.get()
     stranger = Client()
-    stranger.force_login(admin_user)
+    admin_login(stranger, admin_user)
 
     response = stranger.post(reverse("admin:accounts_adminresetjob_reveal", args=[job.pk]),
                              {"format": "csv"})

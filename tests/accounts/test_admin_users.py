@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.lockout import is_locked_out
 from accounts.models import AdminResetJob, AuditEvent, PasswordPolicy
 from accounts.tasks import sweep_password_expiry_reminders
+from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
 from verification.management.commands.demo_data import lock_out
 from verification.models import OutboxEntry
@@ -82,7 +83,7 @@ def test_staff_without_change_permission_cannot_unlock_or_force():
     carol = UserFactory()
     lock_out(carol)
     client = Client()
-    client.force_login(UserFactory(is_staff=True))
+    admin_login(client, UserFactory(is_staff=True))
     response = act(client, "unlock", [carol])
     act(client, "force_change", [carol])
     assert response.status_code == HTTPStatus.FORBIDDEN

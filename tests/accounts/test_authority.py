@@ -12,6 +12,7 @@ from accounts.authority import Refusal, can_manage
 from accounts.lockout import is_locked_out
 from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent, Notice, User
 from accounts.resets import ResetOptions, admin_reset_passwords, run_job
+from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
 from verification.management.commands.demo_data import lock_out
 
@@ -36,7 +37,7 @@ def helpdesk():
 @pytest.fixture
 def helpdesk_client(helpdesk):
     client = Client()
-    client.force_login(helpdesk)
+    admin_login(client, helpdesk)
     return client
 
 
@@ -315,7 +316,7 @@ def test_an_edit_of_security_flags_is_audited_and_a_new_office_phone_is_told(
 
 def test_nobody_deletes_an_account_through_the_admin(superuser, ordinary):
     client = Client()
-    client.force_login(superuser)
+    admin_login(client, superuser)
 
     response = client.post(reverse("admin:accounts_user_delete", args=[ordinary.pk]),
                            {"post": "yes"})

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent
+from tests.admin_session import authenticator, current_code
 from tests.factories import PASSWORD, UserFactory
 from verification.models import OutboxEntry
 
@@ -24,15 +25,26 @@ def sign_in(page, username, password):
     page.get_by_role("button", name="Sign in").click()
 
 
+def admin_sign_in(page, user, screenshot=None, language="en"):
+    """Open the admin: the portal's sign-in, then the authenticator code."""
+    device = authenticator(user)
+    page.goto(page.base_url + "/admin/")
+    page.locator("input[name=username]").fill(user.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.locator("input[name=code]").fill(current_code(device))
+    if screenshot:
+        screenshot(f"admin-second-factor-{language}")
+    page.locator("input[name=code]").press("Enter")
+    expect(page.locator("#site-name")).to_be_visible()
+
+
 def test_an_admin_sends_a_link_and_the_user_sets_a_password_and_signs_in(page, screenshot):
-    UserFactory(username="ada", is_staff=True, is_superuser=True)
+    ada = UserFactory(username="ada", is_staff=True, is_superuser=True)
     UserFactory(username="hanna", email="hanna@example.org", display_name="Hanna Holm")
     UserFactory(username="ivar")
 
-    page.goto(page.base_url + "/admin/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, ada, screenshot)
     page.goto(page.base_url + "/admin/accounts/user/")
     screenshot("admin-users-en")
     page.get_by_role("row", name=re.compile("hanna")).get_by_role("checkbox").check()
@@ -69,7 +81,7 @@ def test_an_admin_sends_a_link_and_the_user_sets_a_password_and_signs_in(page, s
 
 
 def test_the_insights_and_policy_pages_look_like_the_admin(page, screenshot):
-    UserFactory(username="ada", is_staff=True, is_superuser=True)
+    ada = UserFactory(username="ada", is_staff=True, is_superuser=True)
     erik = UserFactory(username="erik")
     now = timezone.now()
     for day, (resets, unlocks, failed) in enumerate([(3, 1, 2), (5, 0, 4), (1, 2, 0), (4, 1, 1)]):
@@ -82,10 +94,7 @@ def test_the_insights_and_policy_pages_look_like_the_admin(page, screenshot):
             for _ in range(failed):
                 record_event(type=T.GATE_FAILED, outcome="failure", subject=erik,
                              details={"method": "sms"})
-    page.goto(page.base_url + "/admin/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, ada)
     page.goto(page.base_url + "/admin/accounts/auditevent/insights/")
     expect(page.get_by_role("heading", name="Resets and unlocks per day")).to_be_visible()
     screenshot("admin-insights-en")
@@ -99,14 +108,11 @@ def test_the_insights_and_policy_pages_look_like_the_admin(page, screenshot):
 
 
 def test_the_administration_pages_in_swedish(page, screenshot):
-    UserFactory(username="ada", is_staff=True, is_superuser=True, language="sv")
+    ada = UserFactory(username="ada", is_staff=True, is_superuser=True, language="sv")
     UserFactory(username="hanna", email="hanna@example.org")
     page.goto(page.base_url + "/")
     page.get_by_role("button", name="Svenska").click()
-    page.goto(page.base_url + "/admin/login/")
-    page.get_by_label("Användarnamn").fill("ada")
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    admin_sign_in(page, ada, screenshot, language="sv")
     expect(page.get_by_text("Kontohjälp: administration")).to_be_visible()
     page.goto(page.base_url + "/admin/accounts/user/")
     screenshot("admin-users-sv")

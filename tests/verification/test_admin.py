@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tests.admin_session import admin_login
 from tests.factories import UserFactory
 from verification.models import SecurityAnswer, SecurityQuestion, VerificationCode
 from verification.services import register_security_answers
@@ -15,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
+    return admin_login(client, UserFactory(is_staff=True, is_superuser=True))
 
 
 def test_administrators_may_add_at_most_twenty_custom_questions():

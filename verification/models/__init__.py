@@ -1,8 +1,15 @@
 from .codes import PhoneBudgetAlert, VerificationCode
-from .methods import ContactMethod, MethodsConfirmation, SecurityAnswer, SecurityQuestion
+from .methods import (
+    Authenticator,
+    ContactMethod,
+    MethodsConfirmation,
+    SecurityAnswer,
+    SecurityQuestion,
+)
 from .outbox import OutboxEntry
 
 __all__ = [
+    "Authenticator",
     "ContactMethod",
     "MethodsConfirmation",
     "OutboxEntry",

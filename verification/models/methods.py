@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 MAX_CUSTOM_QUESTIONS = 20
 
@@ -34,6 +35,15 @@ class ContactMethod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.user})"
+
+
+class Authenticator(TOTPDevice):
+    """A person's authenticator app as staff may see it: who has one, never its key."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
 
 
 class SecurityQuestion(models.Model):

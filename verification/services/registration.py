@@ -8,9 +8,11 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.audit import record_event
+from accounts.authority import Refusal, record_refusal, refusal
 from accounts.models import AuditEvent, User
 from accounts.services import queue_notice
 
@@ -59,7 +61,10 @@ def start_authenticator(*, user: User) -> TOTPDevice:
 
 def confirm_authenticator(*, user: User, token: str,
                           request: HttpRequest | None = None) -> bool:
-    """Confirm the enrolment with a first valid code; it then replaces any older app."""
+    """Confirm the enrolment with a first valid code; it then replaces any older app.
+
+    The code just typed proves the app, so the session of `request` gets its second factor.
+    """
     with transaction.atomic():
         device = (TOTPDevice.objects.select_for_update()
                   .filter(user=user, confirmed=False).first())
@@ -72,6 +77,8 @@ def confirm_authenticator(*, user: User, token: str,
         device.save(update_fields=["confirmed"])
         _method_changed(AuditEvent.Type.METHOD_REGISTERED, user=user, method=AUTHENTICATOR,
                         request=request)
+    if request is not None:
+        otp_login(request, device)
     return True
 
 
@@ -98,6 +105,41 @@ def verify_totp(*, user: User, token: str) -> bool:
                 throttling_failure_count=F("throttling_failure_count") + 1,
                 throttling_failure_timestamp=timezone.now())
         return False
+
+
+def verified_authenticator(*, user: User, token: str) -> TOTPDevice | None:
+    """Return the person's confirmed authenticator if `token` is its current code; else None.
+
+    For a signed-in person's own session (the administration's second factor); the reset
+    wizard uses verify_totp. django-otp throttles after failures and refuses a time step
+    already used, so a code seen over someone's shoulder cannot be replayed.
+    """
+    with transaction.atomic():
+        device = (TOTPDevice.objects.select_for_update()
+                  .filter(user=user, confirmed=True).first())
+        return device if device is not None and check_code(device, token) else None
+
+
+def verify_second_factor(*, request: HttpRequest, token: str) -> bool:
+    """Verify the signed-in person's session with their authenticator code, audited.
+
+    The administration needs a verified session (accounts.admin_site); django-otp keeps
+    the device in the session, so it ends with the session.
+    """
+    user = request.user
+    device = verified_authenticator(user=user, token=token)
+    outcome = AuditEvent.Outcome.SUCCESS if device else AuditEvent.Outcome.FAILURE
+    record_event(type=AuditEvent.Type.GATE_PASSED if device else AuditEvent.Type.GATE_FAILED,
+                 outcome=outcome, request=request, subject=user,
+                 details={"method": AUTHENTICATOR, "purpose": "sign_in"})
+    if device is None:
+        return False
+    otp_login(request, device)
+    return True
+
+
+def has_authenticator(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def register_security_answers(*, user: User, answers: list[tuple[SecurityQuestion, str]],
@@ -131,7 +173,8 @@ def check_security_answers(*, user: User, answers: dict[int, str]) -> bool:
     return bool(answers) and len(registered) == len(answers) and all(results)
 
 
-def remove_method(*, user: User, method: str, request: HttpRequest | None = None) -> None:
+def remove_method(*, user: User, method: str, request: HttpRequest | None = None,
+                  actor: User | None = None) -> None:
     """Remove one of the person's methods and tell their remaining channels."""
     with transaction.atomic():
         old = _alternate_email(user, method)
@@ -145,7 +188,23 @@ def remove_method(*, user: User, method: str, request: HttpRequest | None = None
             raise ValueError(method)
         if deleted:
             _method_changed(AuditEvent.Type.METHOD_REMOVED, user=user, method=method,
-                            request=request, **_replaced(old, ""))
+                            request=request, actor=actor, **_replaced(old, ""))
+
+
+def remove_method_by_staff(*, actor: User, user: User, method: str,
+                           request: HttpRequest | None = None) -> Refusal | None:
+    """A staff member removes one of `user`'s methods: authority asked, audited, user told.
+
+    The audit event names the staff member as actor, so a method removed (and perhaps
+    replaced) by staff is never mistaken for the person's own change. Return the refusal.
+    """
+    reason = refusal(actor, user)
+    if reason is not None:
+        record_refusal(actor=actor, target=user, action="remove_method", reason=reason,
+                       request=request, details={"method": method})
+        return reason
+    remove_method(user=user, method=method, request=request, actor=actor)
+    return None
 
 
 def confirm_methods(*, user: User, request: HttpRequest | None = None) -> bool:
@@ -181,9 +240,9 @@ def _replaced(old: str | None, new: str) -> dict:
 
 
 def _method_changed(type: AuditEvent.Type, *, user: User, method: str,
-                    request: HttpRequest | None, **details) -> None:
+                    request: HttpRequest | None, actor: User | None = None, **details) -> None:
     """Audit a change of methods and tell the person's registered channels about it."""
-    event = record_event(type=type, request=request, subject=user,
+    event = record_event(type=type, request=request, actor=actor, subject=user,
                          details={"method": method, **details})
     # Changing methods is also a look at them: no reconfirmation asked right after.
     MethodsConfirmation.objects.update_or_create(user=user,
