@@ -1,11 +1,12 @@
 """An administrator resets the passwords of others: one user, a selection, or everyone else.
 
 Every reset is a job that a worker runs in chunks, so a selection of any size works and
-the page shows progress. Per chunk, in one transaction: the users' new password state,
-their history rows, an audit event each, and, for passwords to be shown, the sealed
-passwords. Messages go out after the chunk commits, so nobody is told of a reset that was
-rolled back. A killed worker leaves the rest of the items pending; the task acknowledges
-late, so another worker picks the job up where it stopped.
+the page shows progress. The worker asks the authority rule again of each user, writes the
+new password where it lives, then records it (password state, history row, audit event and,
+for passwords to be shown, the sealed password) in one short transaction per user, so the
+progress bar moves per user. A chunk's messages go out after its users committed, so nobody
+is told of a reset that was rolled back. A killed worker leaves the rest of the items
+pending; the task acknowledges late, so another worker picks the job up where it stopped.
 """
 
 import logging

@@ -5,14 +5,14 @@
   if (!box || !window.fetch) { return; }
   var bar = box.querySelector("progress");
   var text = box.querySelector("[data-progress-text]");
-  var template = text.textContent;
-  var shown = { done: bar.value, total: bar.max };
+  // The same sentence as the page's, with {done} and {total} to fill in each time.
+  var template = text.dataset.template;
 
   function update(data) {
     bar.max = data.total;
     bar.value = data.processed;
-    text.textContent = template.replace(String(shown.done), String(data.processed));
-    shown.done = data.processed;
+    text.textContent = template.replace("{done}", String(data.processed))
+      .replace("{total}", String(data.total));
     if (data.status === "done") { window.location.reload(); return; }
     window.setTimeout(poll, 1000);
   }

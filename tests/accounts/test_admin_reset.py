@@ -7,8 +7,10 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
+from accounts import resets
 from accounts.lockout import is_locked_out
-from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent
+from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent, User
+from accounts.resets import ResetOptions, admin_reset_passwords, run_job
 from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
 from verification.models import OutboxEntry
@@ -383,3 +385,22 @@ def test_djangos_own_set_password_form_leads_to_the_audited_reset(admin_client):
     response = admin_client.get(reverse("admin:auth_user_password_change", args=[user.pk])
                                 .replace("auth", "accounts"))
     assert response["Location"] == reverse("admin:accounts_user_reset_password", args=[user.pk])
+
+
+def test_the_job_commits_per_user_so_the_bar_moves_per_user(admin_user, monkeypatch):
+    monkeypatch.setattr("accounts.resets.enqueue_job", lambda job_id: None)
+    users = [UserFactory() for _ in range(4)]
+    job = admin_reset_passwords(actor=admin_user, users=User.objects.filter(
+        pk__in=[u.pk for u in users]), options=ResetOptions())
+    seen = []
+    write = resets._write_password
+
+    def watched(job, user):
+        seen.append(AdminResetJob.objects.get(pk=job.pk).processed)  # as the page would see it
+        return write(job, user)
+
+    monkeypatch.setattr("accounts.resets._write_password", watched)
+    run_job(job_id=job.pk)
+
+    assert seen == [0, 1, 2, 3]
+    assert AdminResetJob.objects.get(pk=job.pk).processed == 4

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.audit import record_event
-from accounts.models import AuditEvent
+from accounts.models import AdminResetJob, AuditEvent
 from tests.admin_session import authenticator, current_code
 from tests.factories import PASSWORD, UserFactory
 from verification.models import OutboxEntry
@@ -123,3 +123,23 @@ def test_the_administration_pages_in_swedish(page, screenshot):
     screenshot("admin-reset-options-sv")
     page.goto(page.base_url + "/admin/accounts/auditevent/insights/")
     screenshot("admin-insights-sv")
+
+
+def test_the_job_pages_progress_text_follows_the_bar(page):
+    ada = UserFactory(username="ada", is_staff=True, is_superuser=True)
+    job = AdminResetJob.objects.create(actor=ada, delivery="link", total=15003,
+                                       status=AdminResetJob.Status.RUNNING)
+    answers = iter([2250, 4500, 9000])
+
+    def progress(route):
+        done = next(answers, 9000)
+        route.fulfill(json={"status": "running", "processed": done, "total": 15003,
+                            "percent": done * 100 // 15003})
+
+    page.route(re.compile(r".*/progress/$"), progress)
+    admin_sign_in(page, ada)
+    page.goto(page.base_url + f"/admin/accounts/adminresetjob/{job.pk}/change/")
+
+    for done in (2250, 4500, 9000):
+        expect(page.locator("[data-progress-text]")).to_have_text(f"{done} of 15003 users")
+        expect(page.locator("#job-progress")).to_have_attribute("value", str(done))
