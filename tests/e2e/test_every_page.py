@@ -14,6 +14,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import ResetPolicy
+from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
 from tests.reset.conftest import ALT_EMAIL, app_code, known_answers, register_everything
 
@@ -92,7 +93,10 @@ def solve_captcha(page, words):
 def sign_in(page, context_client_user):
     """Sign the browser in as `user` through a session made by Django's test client."""
     client = Client()
-    client.force_login(context_client_user)
+    if context_client_user.is_staff:
+        admin_login(client, context_client_user)  # the admin needs a verified second factor
+    else:
+        client.force_login(context_client_user)
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                                "url": page.base_url}])
