@@ -1,4 +1,5 @@
-"""`/healthz`: whether this process can reach the database, the cache and the broker."""
+"""`/healthz`: whether this process can reach the database, the cache, the broker and, when
+one is configured, the directory."""
 
 from http import HTTPStatus
 
@@ -6,6 +7,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+from accounts.directory import directory
 
 from .celery import app
 
@@ -34,13 +37,19 @@ def _broker() -> None:
         conn.default_channel.client.ping()
 
 
+def _directory() -> None:
+    """A base search over the directory's reused service connection."""
+    directory().check()
+
+
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Report each dependency as "ok" or "down"; 503 when any is down."""
     results = {}
-    for name, check in CHECKS.items():
+    checks = CHECKS if settings.SSPR_DIRECTORY == "local" else {**CHECKS, "directory": _directory}
+    for name, check in checks.items():
         try:
             check()
         except Exception:

@@ -30,6 +30,8 @@ __all__ = ["BindResult", "Directory", "DirectoryError", "DirectoryUnavailable",
 
 BACKENDS = {
     "local": "accounts.directory.base.Directory",
+    "ldap": "accounts.directory.ldap.LdapDirectory",
+    "ad": "accounts.directory.ad.ActiveDirectory",
 }
 
 

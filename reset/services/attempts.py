@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audit import new_support_code, record_event
+from accounts.directory import find_user
 from accounts.models import AuditEvent, ResetPolicy, User
 from accounts.models.user import normalise_identifier
 from verification import services as verification
@@ -79,7 +80,7 @@ def start_reset(*, request: HttpRequest, identifier: str, mode: str) -> ResetAtt
     """
     policy = ResetPolicy.current()
     key = normalise_identifier(identifier)[:254]
-    user = User.objects.get_by_identifier(identifier)
+    user = find_user(identifier)
     subject = user or StandIn.for_key(key)
     state = eligibility(user, _account_facts(subject, policy), policy)
     now = timezone.now()

@@ -105,6 +105,8 @@ LOGIN_REDIRECT_URL = "accounts:overview"
 LOGOUT_REDIRECT_URL = "home"
 
 AUTHENTICATION_BACKENDS = [
+    # Binds against the directory when SSPR_DIRECTORY names one; steps aside otherwise.
+    "accounts.directory.backend.DirectoryBackend",
     "accounts.backends.IdentifierBackend",
 ]
 
@@ -302,8 +304,28 @@ SSPR_NOTICE_ADDRESSES = "verification.services.notice_addresses"
 SSPR_ADMIN_RESET_CHUNK_SIZE = env.int("SSPR_ADMIN_RESET_CHUNK_SIZE", default=500)
 # Seconds the key that reveals a reset job's generated passwords stays in the admin's browser.
 SSPR_REVEAL_KEY_SECONDS = env.int("SSPR_REVEAL_KEY_SECONDS", default=3600)
-# Where passwords live: "local", the portal's own accounts (more to come).
+# Where passwords live: "local" (the portal's own accounts), "ldap" (OpenLDAP/389 with
+# ppolicy) or "ad" (Active Directory). The rest of this block is for ldap and ad only.
 SSPR_DIRECTORY = env("SSPR_DIRECTORY", default="local")
+# ldaps://host:636, or ldap://host:389 which the portal always upgrades with StartTLS.
+SSPR_DIRECTORY_URL = env("SSPR_DIRECTORY_URL", default="")
+# PEM file of the CA that signed the directory's certificate; the certificate is verified.
+SSPR_DIRECTORY_CA_FILE = env("SSPR_DIRECTORY_CA_FILE", default="")
+# Where people are searched for, and the portal's service account (password: environment only).
+SSPR_DIRECTORY_BASE_DN = env("SSPR_DIRECTORY_BASE_DN", default="")
+SSPR_DIRECTORY_BIND_DN = env("SSPR_DIRECTORY_BIND_DN", default="")
+SSPR_DIRECTORY_BIND_PASSWORD = env("SSPR_DIRECTORY_BIND_PASSWORD", default="")
+# Attributes a typed user ID is matched against, in order; empty: the kind's defaults
+# (ad: sAMAccountName,userPrincipalName,mail; ldap: uid,mail).
+SSPR_DIRECTORY_ID_ATTRIBUTES = env.list("SSPR_DIRECTORY_ID_ATTRIBUTES", default=[])
+# LDAP filter every person matches; empty: the kind's default.
+SSPR_DIRECTORY_USER_FILTER = env("SSPR_DIRECTORY_USER_FILTER", default="")
+# Portal field=directory attribute overrides (username, email, first_name, last_name,
+# display_name, phone), e.g. "phone=mobile".
+SSPR_DIRECTORY_ATTRIBUTES = env.dict("SSPR_DIRECTORY_ATTRIBUTES", default={})
+# Seconds to connect, and for each operation, before the directory counts as unavailable.
+SSPR_DIRECTORY_CONNECT_TIMEOUT = env.float("SSPR_DIRECTORY_CONNECT_TIMEOUT", default=5)
+SSPR_DIRECTORY_TIMEOUT = env.float("SSPR_DIRECTORY_TIMEOUT", default=10)
 # Dotted path of the object that knows who registered reset methods (see accounts.policies);
 # the verification app provides it, accounts alone answers "unknown".
 SSPR_REGISTRATION_DATA = env("SSPR_REGISTRATION_DATA",
