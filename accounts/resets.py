@@ -2,11 +2,13 @@
 
 Every reset is a job that a worker runs in chunks, so a selection of any size works and
 the page shows progress. The worker asks the authority rule again of each user, writes the
-new password where it lives, then records it (password state, history row, audit event and,
-for passwords to be shown, the sealed password) in one short transaction per user, so the
-progress bar moves per user. A chunk's messages go out after its users committed, so nobody
-is told of a reset that was rolled back. A killed worker leaves the rest of the items
-pending; the task acknowledges late, so another worker picks the job up where it stopped.
+new password where it lives, then records it (password state, history row, audit event and
+what must reach someone, sealed: the password to be shown, the link message, or the password
+for the emailed list) in one short transaction per user, so the progress bar moves per user.
+Messages go through the delivery state machine once committed: nobody is told of a reset
+that was rolled back, and a failed delivery is retried, never lost. A killed worker leaves
+the rest of the items pending; the task acknowledges late, so another worker picks the job
+up where it stopped.
 """
 
 import logging
@@ -16,7 +18,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import is_password_usable, make_password
-from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
@@ -28,7 +29,9 @@ from .authority import Refusal, privileged_among, record_refusal, reset_refusal
 from .directory import DirectoryError, directory
 from .links import set_password_url
 from .lockout import clear_lockout
-from .mail import render_templated_email
+from .messages import new_message, queue_messages
+from .messages import seal as seal_message
+from .messages import unseal as unseal_message
 from .models import (
     AdminResetJob,
     AdminResetJobItem,
@@ -122,6 +125,7 @@ def run_job(*, job_id: int) -> AdminResetJob:
     AdminResetJob.objects.filter(pk=job_id).exclude(status=AdminResetJob.Status.DONE).update(
         status=AdminResetJob.Status.RUNNING)
     job = AdminResetJob.objects.select_related("actor").get(pk=job_id)
+    _queue_password_list(job)  # any a killed worker left behind
     pending = job.items.filter(state=State.PENDING).values_list("pk", flat=True)
     while chunk := list(pending[:settings.SSPR_ADMIN_RESET_CHUNK_SIZE]):
         reset_chunk(job=job, item_ids=chunk)
@@ -132,16 +136,17 @@ def run_job(*, job_id: int) -> AdminResetJob:
 
 
 def reset_chunk(*, job: AdminResetJob, item_ids: list[int]) -> None:
-    """Reset a chunk of users, then send the chunk's messages.
+    """Reset a chunk of users, then queue the chunk's password list.
 
     The authority rule is asked again of every user in one transaction with the rows locked
     (a target may have been promoted since the job was queued). Each new password is then
     written to the directory outside any transaction (a refusal or an outage fails that user
     only, their state unchanged here), and recorded in one short transaction per user, so the
-    progress bar moves per user and nobody is told of a reset that was rolled back.
+    progress bar moves per user and nobody is told of a reset that was rolled back. A link,
+    or a generated password for the list, is recorded sealed in that user's transaction, so
+    nothing that must reach someone is lost once the account changed.
     """
     days = PasswordPolicy.current().temporary_password_days
-    done, passwords = [], {}
     for item in _still_allowed(job, item_ids):
         previous = item.user.password
         try:
@@ -150,11 +155,8 @@ def reset_chunk(*, job: AdminResetJob, item_ids: list[int]) -> None:
             logger.warning("directory did not take an admin reset", extra={"user": item.user_id})
             _settle(job, item, State.FAILED, reason="directory did not take the password")
             continue
-        if _record_new_password(job, item, previous, password, days=days):
-            done.append(item)
-            if password:
-                passwords[item.user_id] = password
-    _send_messages(job, done, passwords)
+        _record_new_password(job, item, previous, password, days=days)
+    _queue_password_list(job)
 
 
 def _still_allowed(job: AdminResetJob, item_ids: list[int]) -> list[AdminResetJobItem]:
@@ -244,7 +246,11 @@ def _record_new_password(job: AdminResetJob, item: AdminResetJobItem, previous: 
                          password: str, *, days: int) -> bool:
     """The portal's records of a reset the directory took: history, flags, audit, notice."""
     user, now = item.user, timezone.now()
-    sealed = seal(job.public_key, password) if job.delivery == Delivery.SHOW and password else ""
+    sealed = ""
+    if job.delivery == Delivery.SHOW and password:
+        sealed = seal(job.public_key, password)
+    elif job.delivery == Delivery.EMAIL and password:
+        sealed = seal_message({"password": password})
     with transaction.atomic():
         if not _settle(job, item, State.DONE, sealed=sealed):
             return False
@@ -265,49 +271,34 @@ def _record_new_password(job: AdminResetJob, item: AdminResetJobItem, previous: 
                              subject=user, details={"job": job.pk, "delivery": job.delivery})
         if job.delivery != Delivery.LINK:
             queue_notice(event=event)
+        else:
+            _queue_link(user)
     return True
 
 
-def _send_messages(job: AdminResetJob, items: list[AdminResetJobItem],
-                   passwords: dict[int, str]) -> None:
-    if job.delivery == Delivery.LINK:
-        failed = _send_links([i.user for i in items])
-    elif job.delivery == Delivery.EMAIL and passwords:
-        rows = [(i.user, passwords[i.user.pk]) for i in items]
-        failed = set() if _send_password_list(job, rows) else {i.user.pk for i in items}
-    else:
+def _queue_link(user: User) -> None:
+    queue_messages([new_message(template="set_password_link", to=user.email,
+                                language=user.language, user=user,
+                                secrets={"url": set_password_url(user)})])
+
+
+def _queue_password_list(job: AdminResetJob) -> None:
+    """Move the job's sealed generated passwords into one message to the typed address."""
+    if job.delivery != Delivery.EMAIL:
         return
-    if failed:
-        AdminResetJobItem.objects.filter(job=job, user_id__in=failed).update(
-            state=State.FAILED, reason="email not sent")
-
-
-def _send_links(users: list[User]) -> set[int]:
-    """Email each user their one-time link over one SMTP connection; return who failed."""
-    failed = set()
-    with get_connection() as connection:
-        for user in users:
-            message = render_templated_email(
-                to=[user.email], template="set_password_link", language=user.language,
-                context={"user": user, "url": set_password_url(user)}, connection=connection)
-            try:
-                message.send()
-            except OSError:
-                logger.warning("set-password link not sent", extra={"user": user.pk})
-                failed.add(user.pk)
-    return failed
-
-
-def _send_password_list(job: AdminResetJob, rows: list[tuple[User, str]]) -> bool:
-    message = render_templated_email(
-        to=[job.email_to], template="temporary_passwords", language=job.actor.language,
-        context={"rows": rows, "job": job})
-    try:
-        message.send()
-    except OSError:
-        logger.warning("temporary passwords not emailed", extra={"job": job.pk})
-        return False
-    return True
+    with transaction.atomic():
+        items = list(job.items.select_for_update(of=("self",)).select_related("user")
+                     .filter(state=State.DONE).exclude(sealed_password=""))
+        if not items:
+            return
+        rows = [[{"username": i.user.username, "name": i.user.name},
+                 unseal_message(i.sealed_password)["password"]] for i in items]
+        queue_messages([new_message(
+            template="temporary_passwords", to=job.email_to, language=job.actor.language,
+            context={"job": {"require_change": job.require_change,
+                             "actor": {"name": job.actor.name}}},
+            secrets={"rows": rows})])
+        job.items.filter(pk__in=[i.pk for i in items]).update(sealed_password="")
 
 
 def reveal_passwords(*, job: AdminResetJob, actor: User, private_key: str) -> list[tuple]:

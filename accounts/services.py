@@ -10,13 +10,13 @@ from django.contrib.auth.hashers import is_password_usable
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from .audit import record_event
 from .directory import DirectoryUnavailable, directory, is_locked
 from .expiry import expires_at
 from .lockout import clear_lockout
-from .models import AuditEvent, Notice, PasswordHistory, PasswordPolicy, User
+from .messages import queue_notice
+from .models import AuditEvent, PasswordHistory, PasswordPolicy, User
 
 logger = logging.getLogger(__name__)
 
@@ -140,23 +140,6 @@ def change_password(*, request: HttpRequest, old_password: str, password: str) -
     return set_new_password(user=request.user, password=password, request=request,
                             old_password=old_password,
                             event_type=AuditEvent.Type.PASSWORD_CHANGED)
-
-
-def queue_notice(*, event: AuditEvent) -> Notice:
-    """Record that the subject of `event` must be told, and hand it to a worker on commit."""
-    notice = Notice.objects.create(event=event)
-    transaction.on_commit(lambda: enqueue_notice(notice.pk))
-    return notice
-
-
-def enqueue_notice(notice_id: int) -> None:
-    from .tasks import send_security_notice
-
-    try:
-        send_security_notice.delay(notice_id)
-    except BrokerError:
-        # The notice row stays unsent; sweep_notices queues it again once the broker is back.
-        logger.warning("broker unavailable; notice left for the sweep", extra={"notice": notice_id})
 
 
 def must_change_password(user: User) -> bool:

@@ -1,20 +1,17 @@
+"""Celery tasks of the wizard: a gate's code, and the messages staff receive."""
+
 from captcha.models import CaptchaStore
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 
-from accounts.mail import send_templated_email
+from accounts.messages import MAX_STAFF_RECIPIENTS, new_message, queue_messages
 from accounts.models import AuditEvent, ResetPolicy, User
-from accounts.tasks import TRANSIENT_SMTP_ERRORS
 
 from .models import ResetAttempt
-
-# A helpdesk mail to every administrator of a huge directory would be spam, not help.
-MAX_STAFF_RECIPIENTS = 100
-
-RETRIES = {"autoretry_for": TRANSIENT_SMTP_ERRORS, "retry_backoff": 5,
-           "retry_backoff_max": 600, "max_retries": 8}
 
 
 def password_administrators(*, exclude: User | None = None) -> list[tuple[str, str]]:
@@ -29,14 +26,20 @@ def password_administrators(*, exclude: User | None = None) -> list[tuple[str, s
     return list(staff.values_list("email", "language")[:MAX_STAFF_RECIPIENTS])
 
 
-def _send_each(recipients: list[tuple[str, str]], *, template: str, context: dict) -> None:
-    # One message a reader, in that reader's language.
-    for address, language in recipients:
-        send_templated_email(to=[address], template=template, context=context,
-                             language=language)
+def _queue_each(recipients: list[tuple[str, str]], *, template: str, event: AuditEvent,
+                context=lambda: {}) -> None:
+    """One message a reader, in that reader's language, through the delivery state machine."""
+    with transaction.atomic():
+        messages = []
+        for address, language in recipients:
+            with translation.override(language):
+                extra = context()
+            messages.append(new_message(template=template, to=address, language=language,
+                                        event=event, user=event.subject, context=extra))
+        queue_messages(messages)
 
 
-@shared_task(**RETRIES)
+@shared_task
 def send_helpdesk_request(event_id: int) -> None:
     """Email the helpdesk who asked for help, why they are stuck, and the support code."""
     event = AuditEvent.objects.select_related("subject").get(pk=event_id)
@@ -46,10 +49,10 @@ def send_helpdesk_request(event_id: int) -> None:
     if event.subject is None:
         return
     reason = event.details.get("reason", "")
-    # The reason in words, translated as the message is rendered, never the stored code.
+    # The reason in words, in the reader's language, never the stored code.
     label = dict(ResetAttempt.Eligibility.choices).get(reason, reason)
-    _send_each(recipients, template="helpdesk_request",
-               context={"event": event, "user": event.subject, "reason": label})
+    _queue_each(recipients, template="helpdesk_request", event=event,
+                context=lambda: {"reason": str(label)})
 
 
 @shared_task
@@ -66,9 +69,9 @@ def send_reset_code(attempt_id: str, client_ip: str | None, language: str) -> No
     send_code_if_registered(attempt_id=attempt_id, client_ip=client_ip, language=language)
 
 
-@shared_task(**RETRIES)
+@shared_task
 def send_admin_reset_alert(event_id: int) -> None:
     """Tell the other administrators that an administrator reset their own password."""
     event = AuditEvent.objects.select_related("subject").get(pk=event_id)
-    _send_each(password_administrators(exclude=event.subject), template="admin_reset_alert",
-               context={"event": event, "user": event.subject})
+    _queue_each(password_administrators(exclude=event.subject), template="admin_reset_alert",
+                event=event)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 from accounts.directory import directory
+from accounts.messages import failed_last_hour
 
 from .celery import app
 
@@ -46,7 +47,8 @@ CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Report each dependency as "ok" or "down"; 503 when any is down."""
+    """Report each dependency as "ok" or "down" (503 when any is down), and the messages
+    whose delivery finally failed in the last hour."""
     results = {}
     checks = CHECKS if settings.SSPR_DIRECTORY == "local" else {**CHECKS, "directory": _directory}
     for name, check in checks.items():
@@ -57,5 +59,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         else:
             results[name] = "ok"
     healthy = all(v == "ok" for v in results.values())
+    if results["database"] == "ok":
+        # Not a health failure (the portal works), but what a monitor should alert on.
+        results["failed_deliveries_last_hour"] = failed_last_hour()
     status = HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE
     return JsonResponse(results, status=status)

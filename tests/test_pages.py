@@ -55,7 +55,8 @@ def test_forms_carry_a_csrf_token(client):
 def test_health_reports_each_dependency(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == HTTPStatus.OK
-    assert response.json() == {"database": "ok", "cache": "ok", "broker": "ok"}
+    assert response.json() == {"database": "ok", "cache": "ok", "broker": "ok",
+                               "failed_deliveries_last_hour": 0}
 
 
 def test_health_says_503_when_the_cache_is_down(client):

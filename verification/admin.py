@@ -122,7 +122,7 @@ class VerificationCodeAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel", "purpose"]
     search_fields = ["user__username", "destination"]
     date_hierarchy = "created_at"
-    exclude = ["code_hash"]
+    exclude = ["salt"]
     list_select_related = ["user"]
 
     @admin.display(boolean=True, description=_("used"))

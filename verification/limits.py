@@ -1,6 +1,8 @@
 """The send limits of SPEC 6.1, counted in the database so that a cache flush resets none.
 
-Each rule looks at the VerificationCode rows already written: per account and purpose (the
+Each rule counts messages handed to the provider, not rows: a row counts once before its
+first try and once per try after (a retry after a lost answer may have been delivered, and is
+paid for), in the VerificationCode rows already written: per account and purpose (the
 resend cooldown), per account (email), per number (texts and calls), per client address,
 the countries texts and calls may go to, and the global hourly budget for texts and calls.
 """
@@ -10,7 +12,8 @@ from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +48,11 @@ BUDGET = Refusal("phone_budget", _("Texts and calls are switched off for the mom
                                    "another method, or try again later."))
 
 
+def messages(codes: QuerySet) -> int:
+    """Messages `codes` have cost or will cost: each row's tries, at least one."""
+    return codes.aggregate(n=Coalesce(Sum(Greatest(F("send_tries"), Value(1))), 0))["n"]
+
+
 def refusal_for(*, user: User, channel: str, destination: str, client_ip: str | None,
                 same_scope: QuerySet) -> Refusal | None:
     """Return the first limit that sending this code would break, or None."""
@@ -58,7 +66,7 @@ def refusal_for(*, user: User, channel: str, destination: str, client_ip: str | 
         refusal = _email_refusal(user, now)
     if refusal is None and client_ip:
         sent = VerificationCode.objects.filter(client_ip=client_ip, created_at__gt=now - HOUR)
-        if sent.count() >= settings.SSPR_CODES_PER_IP_PER_HOUR:
+        if messages(sent) >= settings.SSPR_CODES_PER_IP_PER_HOUR:
             refusal = ADDRESS_LIMIT
     return refusal
 
@@ -66,7 +74,7 @@ def refusal_for(*, user: User, channel: str, destination: str, client_ip: str | 
 def _email_refusal(user: User, now) -> Refusal | None:
     recent = VerificationCode.objects.filter(user=user, channel=VerificationCode.Channel.EMAIL,
                                              created_at__gt=now - timedelta(minutes=10))
-    if recent.count() >= settings.SSPR_EMAIL_CODES_PER_10_MINUTES:
+    if messages(recent) >= settings.SSPR_EMAIL_CODES_PER_10_MINUTES:
         return EMAIL_LIMIT
     return None
 
@@ -78,9 +86,10 @@ def _phone_refusal(destination: str, now) -> Refusal | None:
         return BUDGET
     to_number = VerificationCode.objects.filter(channel__in=PHONE_CHANNELS,
                                                 destination=destination)
-    if to_number.filter(created_at__gt=now - HOUR).count() >= settings.SSPR_PHONE_MESSAGES_PER_HOUR:
+    last_hour = messages(to_number.filter(created_at__gt=now - HOUR))
+    if last_hour >= settings.SSPR_PHONE_MESSAGES_PER_HOUR:
         return NUMBER_LIMIT
-    last_day = to_number.filter(created_at__gt=now - timedelta(days=1)).count()
+    last_day = messages(to_number.filter(created_at__gt=now - timedelta(days=1)))
     if last_day >= settings.SSPR_PHONE_MESSAGES_PER_DAY:
         return NUMBER_LIMIT
     return None
@@ -100,8 +109,8 @@ def phone_country_allowed(number: str) -> bool:
 
 def phone_messages_last_hour() -> int:
     since = timezone.now() - HOUR
-    return VerificationCode.objects.filter(channel__in=PHONE_CHANNELS,
-                                           created_at__gt=since).count()
+    return messages(VerificationCode.objects.filter(channel__in=PHONE_CHANNELS,
+                                                    created_at__gt=since))
 
 
 def phone_methods_available() -> bool:

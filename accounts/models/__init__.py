@@ -1,9 +1,10 @@
 from .audit import AuditEvent
+from .delivery import Delivery
 from .jobs import AdminResetJob, AdminResetJobItem
 from .lockout import SignInLockout
+from .messages import Message
 from .policy import PasswordPolicy, ResetPolicy
 from .user import (
-    Notice,
     PasswordHistory,
     PortalUserManager,
     User,
@@ -15,7 +16,8 @@ __all__ = [
     "AdminResetJob",
     "AdminResetJobItem",
     "AuditEvent",
-    "Notice",
+    "Delivery",
+    "Message",
     "PasswordHistory",
     "PasswordPolicy",
     "PortalUserManager",

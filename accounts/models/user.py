@@ -184,18 +184,3 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d}"
-
-
-class Notice(models.Model):
-    """An email telling a user what happened to their account, until it has gone out.
-
-    Written in the same transaction as the change it reports, so that a broker outage
-    delays the email (the sweep re-queues it) instead of losing it (SPEC 9).
-    """
-
-    event = models.OneToOneField("accounts.AuditEvent", on_delete=models.PROTECT)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"notice of {self.event_id}"

@@ -157,8 +157,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verification.tasks.sweep_pending_messages",
         "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
     },
-    "sweep-notices": {
-        "task": "accounts.tasks.sweep_notices",
+    "sweep-messages": {
+        "task": "accounts.tasks.sweep_messages",
         "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
     },
     "sweep-captchas": {
@@ -360,7 +360,14 @@ SSPR_PHONE_COUNTRIES = env.list("SSPR_PHONE_COUNTRIES", default=[PHONENUMBER_DEF
 SSPR_PHONE_HOURLY_BUDGET = env.int("SSPR_PHONE_HOURLY_BUDGET", default=200)
 # Seconds before the first retry of a message a provider failed to take; doubled each time.
 SSPR_SEND_RETRY_SECONDS = env.float("SSPR_SEND_RETRY_SECONDS", default=5)
-# Seconds a recorded message may wait for its task before the sweep queues it again.
+# Provider calls per message at most (first try included); then it is failed and staff told.
+SSPR_SEND_MAX_TRIES = env.int("SSPR_SEND_MAX_TRIES", default=6)
+# Seconds a worker may spend on one provider call before another may take the message over
+# (its worker died); longer than any provider timeout.
+SSPR_SEND_LEASE_SECONDS = env.int("SSPR_SEND_LEASE_SECONDS", default=120)
+# Seconds after a failed-delivery alert during which further failures email staff no more.
+SSPR_DELIVERY_ALERT_SECONDS = env.int("SSPR_DELIVERY_ALERT_SECONDS", default=3600)
+# Seconds a message may be overdue (never queued, retry lost) before the sweep queues it.
 SSPR_SWEEP_GRACE_SECONDS = env.int("SSPR_SWEEP_GRACE_SECONDS", default=30)
 # Sender classes (dotted paths), one per channel; local mode and tests use the outbox ones.
 SSPR_SMS_SENDER = env("SSPR_SMS_SENDER", default="verification.senders.twilio.TwilioSmsSender")

@@ -102,7 +102,8 @@ def test_the_office_phone_is_not_edited_inline_in_the_user_list(admin_client):
     assert not AuditEvent.objects.filter(subject=user).exists()
 
 
-def test_expiry_reminders_go_out_once_per_password(time_machine):
+def test_expiry_reminders_go_out_once_per_password(time_machine,
+                                                   django_capture_on_commit_callbacks):
     time_machine.move_to("2026-06-01 08:00Z")
     policy = PasswordPolicy.current()
     policy.expiry_days, policy.expiry_reminder_days = 90, 14
@@ -113,8 +114,9 @@ def test_expiry_reminders_go_out_once_per_password(time_machine):
     UserFactory(email="exempt@example.org", password_changed_at=now - timedelta(days=80),
                 password_never_expires=True)
 
-    assert sweep_password_expiry_reminders() == 1
-    assert sweep_password_expiry_reminders() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_password_expiry_reminders() == 1
+        assert sweep_password_expiry_reminders() == 0
 
     (mail,) = OutboxEntry.objects.all()
     assert mail.to == "due@example.org"

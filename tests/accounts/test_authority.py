@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.authority import Refusal, can_manage
 from accounts.lockout import is_locked_out
-from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent, Notice, User
+from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent, Message, User
 from accounts.resets import ResetOptions, admin_reset_passwords, run_job
 from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
@@ -311,7 +311,7 @@ def test_an_edit_of_security_flags_is_audited_and_a_new_office_phone_is_told(
     assert set(changed.details["fields"]) == {"must_change_password", "office_phone"}
     method = AuditEvent.objects.get(type=AuditEvent.Type.METHOD_REGISTERED)
     assert (method.actor, method.subject) == (helpdesk, ordinary)
-    assert Notice.objects.filter(event=method).exists()
+    assert Message.objects.filter(event=method).exists()
 
 
 def test_nobody_deletes_an_account_through_the_admin(superuser, ordinary):

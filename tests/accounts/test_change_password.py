@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Notice, PasswordPolicy, ResetPolicy, User
+from accounts.models import AuditEvent, Message, PasswordPolicy, ResetPolicy, User
 from accounts.services import set_new_password
 from tests.factories import PASSWORD, UserFactory
 from verification.models import OutboxEntry
@@ -55,7 +55,7 @@ def test_changing_the_password_signs_out_every_session_and_tells_the_user(
     assert user.password_changed_at is not None
     event = AuditEvent.objects.get(type=AuditEvent.Type.PASSWORD_CHANGED)
     assert (event.actor, event.subject) == (user, user)
-    assert Notice.objects.get(event=event).sent_at is not None
+    assert Message.objects.get(event=event, to="erik@example.org").status == Message.Status.SENT
     (mail,) = OutboxEntry.objects.filter(to="erik@example.org")
     assert "was changed" in mail.body
 

@@ -12,7 +12,8 @@ from accounts.tasks import sweep_password_expiry_reminders
 from tests.factories import UserFactory
 from verification.models import OutboxEntry
 
-pytestmark = pytest.mark.django_db
+# Real commits: each reminder is a message sent once the sweep's transaction commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def set_expiry(actor, days, reminder):

@@ -4,6 +4,7 @@ They are used when DATABASE_URL and REDIS_URL are set; otherwise these tests ski
 when SSPR_REQUIRE_SERVICES=1 (CI), so that a missing service can never pass unnoticed.
 """
 
+import asyncio
 import base64
 import email.policy
 import json
@@ -28,6 +29,8 @@ from django.db import connection
 from sspr.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
+# Seconds the worker waits for the SMTP server and for Twilio before it gives up.
+SMTP_CLIENT_TIMEOUT = 1
 
 
 def unavailable(reason: str):
@@ -62,18 +65,52 @@ def postgres(db):
 
 
 class SmtpInbox:
-    """What a real SMTP server on this machine received, as parsed messages."""
+    """What a real SMTP server on this machine received, as parsed messages.
+
+    It can be told how to answer: `rcpt_script[address]` lists replies to each RCPT TO for
+    that address in turn ("451", "421", "550"; accepted when empty), and `data_script` lists
+    what each DATA does: "late" accepts after the client's timeout (delivered, but the client
+    never hears it), "hang" answers 451 after the client's timeout (not delivered). Every RCPT
+    TO is recorded in `rcpts`, so a test counts the provider calls made per address.
+    """
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.rcpts: list[str] = []
+        self.rcpt_script: dict[str, list[str]] = {}
+        self.data_script: list[str] = []
         self._arrived = threading.Condition()
 
+    def reset(self) -> None:
+        self.messages.clear()
+        self.rcpts.clear()
+        self.rcpt_script.clear()
+        self.data_script.clear()
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["X-Envelope-To"] == address]
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpts.append(address)
+        script = self.rcpt_script.get(address)
+        reply = script.pop(0) if script else "250"
+        if reply != "250":
+            return f"{reply} scripted refusal"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
-        with self._arrived:
+        behaviour = self.data_script.pop(0) if self.data_script else ""
+        if behaviour == "hang":
+            await asyncio.sleep(SMTP_CLIENT_TIMEOUT + 1)
+            return "451 scripted: try again later"
+        with self._arrived:  # taken for delivery; a "late" answer only says so too late
             message = message_from_bytes(envelope.content, policy=email.policy.default)
             message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
             self.messages.append(message)
             self._arrived.notify_all()
+        if behaviour == "late":
+            await asyncio.sleep(SMTP_CLIENT_TIMEOUT + 1)
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int = 1, timeout: float = 30) -> list[Message]:
@@ -95,13 +132,15 @@ def smtp_server():
 @pytest.fixture
 def smtp_inbox(smtp_server):
     _, inbox = smtp_server
-    inbox.messages.clear()
+    inbox.reset()
     return inbox
 
 
 class FakeTwilio:
     """A local stand-in for api.twilio.com: records what the twilio library sends and answers
-    each request with the next scripted reply ("201" when the script is empty)."""
+    each request with the next scripted reply ("201" when the script is empty): a status,
+    "timeout" (accepts after the client gave up: sent, but its answer is lost), "hang"
+    (answers nothing for a minute) or "hold" (answers 201 when the test sets `release`)."""
 
     SID = "AC" + "0" * 32
     TOKEN = "fake-twilio-token"
@@ -111,6 +150,7 @@ class FakeTwilio:
         self.requests: list[dict] = []
         self.script: list[str] = []
         self.arrived = threading.Condition()
+        self.release = threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -135,7 +175,9 @@ class FakeTwilio:
             self.arrived.notify_all()
         if reply in ("timeout", "hang"):
             time.sleep(3 if reply == "timeout" else 60)  # the worker gives up after 1 s
-        status = 201 if reply in ("201", "timeout") else int(reply)
+        if reply == "hold":
+            self.release.wait(timeout=60)
+        status = 201 if reply in ("201", "timeout", "hold") else int(reply)
         body = ({"sid": "SM" + "1" * 32, "status": "queued"} if status == 201 else
                 {"code": 20000 + status, "message": "scripted failure", "status": status})
         try:
@@ -166,7 +208,9 @@ def twilio_server():
 def fake_twilio(twilio_server):
     twilio_server.requests.clear()
     twilio_server.script.clear()
-    return twilio_server
+    twilio_server.release.clear()
+    yield twilio_server
+    twilio_server.release.set()
 
 
 @pytest.fixture(scope="session")
@@ -192,8 +236,10 @@ def worker_env(redis_url, smtp_server, twilio_server, django_db_setup, django_db
         "TWILIO_AUTH_TOKEN": twilio_server.TOKEN,
         "TWILIO_FROM_NUMBER": twilio_server.FROM,
         "SSPR_TWILIO_API_BASE_URL": twilio_server.url,
-        "SSPR_TWILIO_TIMEOUT": "1",
+        "SSPR_TWILIO_TIMEOUT": str(SMTP_CLIENT_TIMEOUT),
+        "DJANGO_EMAIL_TIMEOUT": str(SMTP_CLIENT_TIMEOUT),
         "SSPR_SEND_RETRY_SECONDS": "0.2",
+        "SSPR_SEND_LEASE_SECONDS": "3",
         "SSPR_SWEEP_GRACE_SECONDS": "0",
     }
 
@@ -202,8 +248,9 @@ def start_worker(env: dict, log: Path, name: str) -> subprocess.Popen:
     """Start a real `celery worker` process named `name@host` and wait until it answers."""
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "sspr", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-mingle", "--without-gossip", "-n", f"{name}@%h"],
+            [sys.executable, "-m", "celery", "-A", "sspr", "worker", "--pool=threads",
+             "--concurrency=8", "--loglevel=INFO", "--without-mingle", "--without-gossip",
+             "-n", f"{name}@%h"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     full_name, deadline = f"{name}@{socket.gethostname()}", time.monotonic() + 60

@@ -127,3 +127,14 @@ def test_the_hourly_budget_switches_phones_off_and_alerts_staff_once(send, setti
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
         assert services.phone_channels() == ["sms", "voice"]
         send(UserFactory(), destination="+46701740627")
+
+
+def test_the_number_limit_counts_messages_handed_to_the_provider_not_rows(send, user):
+    """A slow provider made one code four texts (timeouts whose texts arrived anyway):
+    those are texts paid for and received, and the limit of five per hour counts them."""
+    first = send(user)
+    VerificationCode.objects.filter(pk=first.pk).update(send_tries=4)
+    send(user, destination="+46701740611")
+
+    assert refusal(send, user) == "number_limit"
+    assert VerificationCode.objects.count() == 2

@@ -1,17 +1,25 @@
 """One verification code and the message that carries it, and the phone budget's alerts."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Delivery
 
-class VerificationCode(models.Model):
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class VerificationCode(Delivery):
     """A code bound to one person, purpose, channel and destination, and its delivery.
 
-    The row is written by the web request with no code at all; the worker generates the code,
-    stores its keyed hash here and sends it (SPEC 7: a code never enters the broker or a log).
-    One row is one message: a row that was sent is never sent again.
+    The row holds no code: the worker derives it from SECRET_KEY and the row's random salt
+    (verification.codes) each time it sends, so a retry repeats the same code and the code
+    never enters the broker or a log (SPEC 7). One row is one message.
     """
 
     class Purpose(models.TextChoices):
@@ -22,12 +30,6 @@ class VerificationCode(models.Model):
         EMAIL = "email", _("Email")
         SMS = "sms", _("Text message")
         VOICE = "voice", _("Voice call")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        SKIPPED = "skipped", _("Not sent: expired or replaced")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="verification_codes", verbose_name=_("user"))
@@ -40,15 +42,10 @@ class VerificationCode(models.Model):
     client_ip = models.GenericIPAddressField(_("requested from"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
     expires_at = models.DateTimeField(_("expires"))
-    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
     failed_tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
     replaced_at = models.DateTimeField(_("replaced by a newer code"), null=True, blank=True)
-    status = models.CharField(_("delivery"), max_length=10, choices=Status.choices,
-                              default=Status.PENDING)
-    send_tries = models.PositiveSmallIntegerField(_("delivery tries"), default=0)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    failure = models.CharField(_("delivery failure"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -56,7 +53,7 @@ class VerificationCode(models.Model):
             models.Index(fields=["destination", "created_at"]),
             models.Index(fields=["client_ip", "created_at"]),
             models.Index(fields=["user", "purpose", "created_at"]),
-            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_try_at"]),
             models.Index(fields=["channel", "created_at"]),
         ]
         verbose_name = _("verification code")
@@ -69,15 +66,19 @@ class VerificationCode(models.Model):
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
 
+    def is_obsolete(self, now) -> bool:
+        # Nobody can use it any more: sending it would only spend money and confuse.
+        return now >= self.expires_at or bool(self.replaced_at or self.used_at)
+
     @property
     def is_phone(self) -> bool:
         return self.channel in PHONE_CHANNELS
 
     def accepts_tries(self) -> bool:
-        """Whether this code may still be checked: sent, unused, current, fresh, tries left."""
+        """Whether this code may still be checked: handed to the provider (it may have
+        arrived even if the provider's answer was lost), unused, current, fresh, tries left."""
         return (
-            self.status == self.Status.SENT
-            and bool(self.code_hash)
+            self.send_tries > 0
             and self.used_at is None
             and self.replaced_at is None
             and self.failed_tries < settings.SSPR_CODE_MAX_TRIES

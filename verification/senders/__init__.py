@@ -8,21 +8,9 @@ Each has one public method, `send_code(*, to, code, language)`. A sender raises
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from accounts.delivery import PermanentSendError, SendError, TransientSendError
 
-class SendError(Exception):
-    """The provider did not take the message; `reason` is safe to log (never the code)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason[:120]
-
-
-class TransientSendError(SendError):
-    pass
-
-
-class PermanentSendError(SendError):
-    pass
+__all__ = ["PermanentSendError", "SendError", "TransientSendError", "sender_for"]
 
 
 SENDER_SETTINGS = {

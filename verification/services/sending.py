@@ -9,17 +9,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from kombu.exceptions import OperationalError
-from redis.exceptions import RedisError
 
 from accounts.audit import record_event
+from accounts.delivery import enqueue
+from accounts.messages import queue_staff_alert
 from accounts.models import AuditEvent, User
 from accounts.network import client_ip as request_ip
 from accounts.services import remember_language
 
 from .. import codes, limits
 from ..models import PhoneBudgetAlert, VerificationCode
-from ..tasks import deliver_code, send_phone_budget_alert
+from ..tasks import deliver_code
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +50,10 @@ def send_code(*, user: User, purpose: str, channel: str, destination: str,
     same_scope = codes.scope(user=user, purpose=purpose, kind=codes.kind_of(channel),
                              reset_attempt=reset_attempt)
     with transaction.atomic():
-        # One send per account at a time, so the counted limits cannot be raced past.
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        # One send per account at a time, so the counted limits cannot be raced past. No key
+        # update: a code check's audit row (a foreign key to the user) must not wait on this
+        # lock while this request waits on the code row that check holds (a deadlock).
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
         refusal = limits.refusal_for(user=user, channel=channel, destination=destination,
                                      client_ip=ip, same_scope=same_scope)
         if refusal is None:
@@ -85,29 +87,18 @@ def _record_code(*, user: User, purpose: str, channel: str, destination: str,
     return row
 
 
-def enqueue(task, *args) -> None:
-    """Queue `task`; if the broker is down, leave the recorded work to the periodic sweep.
-
-    The person's page must not fail because Redis is: the row is committed and pending, and
-    sweep_pending_messages sends it once the broker is back (SPEC 9).
-    """
-    try:
-        task.apply_async(args=args, retry=False)
-    except (OperationalError, RedisError, ConnectionError) as exc:
-        logger.warning("broker unavailable; left for the sweep",
-                       extra={"task": task.name, "error": type(exc).__name__})
-
-
 def _alert_if_phone_budget_spent() -> None:
     spent = limits.phone_messages_last_hour()
     if spent < settings.SSPR_PHONE_HOURLY_BUDGET:
         return
     if PhoneBudgetAlert.objects.filter(created_at__gt=timezone.now() - limits.HOUR).exists():
         return
-    alert = PhoneBudgetAlert.objects.create(messages_last_hour=spent)
+    PhoneBudgetAlert.objects.create(messages_last_hour=spent)
     logger.error("phone budget spent: texts and calls switched off",
                  extra={"messages_last_hour": spent})
-    transaction.on_commit(partial(enqueue, send_phone_budget_alert, alert.pk))
+    queue_staff_alert(template="phone_budget_alert",
+                      context={"alert": {"messages_last_hour": spent},
+                               "budget": settings.SSPR_PHONE_HOURLY_BUDGET})
 
 
 def verify_code(*, user: User, purpose: str, kind: str, code: str,

@@ -1,0 +1,150 @@
+"""Emails to people, one row per recipient, sent through the delivery state machine.
+
+`queue_*` record messages in the caller's transaction and hand them to a worker on commit.
+The worker renders each message when its turn comes (`send_message`), so the broker carries
+ids only; what must stay secret until sent (a set-password link, generated passwords) is
+sealed with a key derived from SECRET_KEY and erased once the provider took the message.
+"""
+
+import base64
+import json
+from datetime import timedelta
+from functools import partial
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.db import transaction
+from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
+
+from .audit import record_event
+from .delivery import ago, enqueue, smtp_errors
+from .expiry import expires_at
+from .mail import send_templated_email
+from .models import AuditEvent, Message, User
+
+SEAL_SALT = "accounts.messages.sealed"
+DELIVERY_ALERT = "delivery_failed"
+# Messages to staff about the portal itself: their own failure alerts nobody (no loop).
+STAFF_ALERTS = {DELIVERY_ALERT, "phone_budget_alert"}
+# A mail to every administrator of a huge directory would be spam, not help.
+MAX_STAFF_RECIPIENTS = 100
+
+# Events the user is told about by email, and the template that tells them.
+NOTICE_TEMPLATES = {
+    AuditEvent.Type.PASSWORD_CHANGED: "password_changed",
+    AuditEvent.Type.PASSWORD_RESET: "password_changed",
+    AuditEvent.Type.PASSWORD_RESET_BY_ADMIN: "password_changed",
+    AuditEvent.Type.ACCOUNT_UNLOCKED: "account_unlocked",
+    AuditEvent.Type.METHOD_REGISTERED: "methods_changed",
+    AuditEvent.Type.METHOD_REMOVED: "methods_changed",
+}
+
+
+def _fernet() -> Fernet:
+    key = salted_hmac(SEAL_SALT, "fernet", algorithm="sha256").digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(values: dict) -> str:
+    return _fernet().encrypt(json.dumps(values).encode()).decode()
+
+
+def unseal(sealed: str) -> dict:
+    return json.loads(_fernet().decrypt(sealed.encode())) if sealed else {}
+
+
+def queue_messages(messages: list[Message]) -> list[Message]:
+    """Record `messages` and queue each for a worker when the transaction commits."""
+    from .tasks import deliver_message
+
+    created = Message.objects.bulk_create(messages)
+    for message in created:
+        transaction.on_commit(partial(enqueue, deliver_message, message.pk))
+    return created
+
+
+def new_message(*, template: str, to: str, language: str, user: User | None = None,
+                event: AuditEvent | None = None, context: dict | None = None,
+                secrets: dict | None = None) -> Message:
+    """An unsaved message; `secrets` are sealed until it is sent."""
+    return Message(template=template, to=to, language=language, user=user, event=event,
+                   context=context or {}, sealed=seal(secrets) if secrets else "")
+
+
+def notice_recipients(event: AuditEvent) -> list[str]:
+    """The subject's own email and whatever SSPR_NOTICE_ADDRESSES adds (alternate email)."""
+    user = event.subject
+    found = [user.email] if user.email else []
+    for address in import_string(settings.SSPR_NOTICE_ADDRESSES)(event):
+        if address not in found:
+            found.append(address)
+    return found
+
+
+def queue_notice(*, event: AuditEvent) -> list[Message]:
+    """Tell the subject of `event` what happened to their account, once per address."""
+    user = event.subject
+    return queue_messages([
+        new_message(template=NOTICE_TEMPLATES[event.type], to=address, language=user.language,
+                    user=user, event=event)
+        for address in notice_recipients(event)
+    ])
+
+
+def staff_addresses() -> list[tuple[str, str]]:
+    """Email and language of active staff, at most MAX_STAFF_RECIPIENTS."""
+    staff = User.objects.filter(is_active=True, is_staff=True).exclude(email="").order_by("pk")
+    return list(staff.values_list("email", "language")[:MAX_STAFF_RECIPIENTS])
+
+
+def queue_staff_alert(*, template: str, context: dict) -> list[Message]:
+    """Email every active staff member, each in their own language."""
+    return queue_messages([
+        new_message(template=template, to=address, language=language, context=context)
+        for address, language in staff_addresses()
+    ])
+
+
+def _computed_context(message: Message) -> dict:
+    if message.template == "password_expiry_reminder":
+        return {"expires_at": expires_at(message.user)}
+    return {}
+
+
+def send_message(message: Message) -> None:
+    """Render `message` in its language and hand it to the SMTP server (one recipient)."""
+    context = {"user": message.user, "event": message.event, **message.context,
+               **unseal(message.sealed)}
+    context.update(_computed_context(message))
+    with smtp_errors():
+        send_templated_email(to=[message.to], template=message.template, context=context,
+                             language=message.language)
+
+
+def message_failed(message: Message) -> None:
+    """Audit a message that will not be delivered, and alert staff once per burst."""
+    record_event(type=AuditEvent.Type.MESSAGE_FAILED, outcome=AuditEvent.Outcome.FAILURE,
+                 subject=message.user, details={"message_id": message.pk,
+                                                "template": message.template,
+                                                "reason": message.failure})
+    if message.template not in STAFF_ALERTS:
+        alert_staff_of_failure(reason=message.failure)
+
+
+def alert_staff_of_failure(*, reason: str) -> None:
+    """Email staff that a message failed, unless they were told within the burst window.
+
+    One email per burst, not per message: a provider outage failing thousands of messages
+    tells each staff member once; /healthz and the audit log count the rest.
+    """
+    window = timedelta(seconds=settings.SSPR_DELIVERY_ALERT_SECONDS)
+    if Message.objects.filter(template=DELIVERY_ALERT, created_at__gte=ago(window)).exists():
+        return
+    queue_staff_alert(template=DELIVERY_ALERT, context={"reason": reason})
+
+
+def failed_last_hour() -> int:
+    """How many messages of any kind finally failed in the last hour (one indexed count)."""
+    return AuditEvent.objects.filter(type=AuditEvent.Type.MESSAGE_FAILED,
+                                     created_at__gte=ago(timedelta(hours=1))).count()
