@@ -5,10 +5,20 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from .limits import phone_type_allowed
 from .models import SecurityQuestion, VerificationCode
 from .questions import ANSWER_MAX_LENGTH, ANSWER_MIN_LENGTH, normalise_answer
 
 Channel = VerificationCode.Channel
+
+NUMBER_TYPE_MESSAGES = {
+    Channel.SMS: _("This number can't receive texts. Use your own mobile phone number: "
+                   "premium-rate, toll-free, shared-cost and other service numbers can't be "
+                   "used."),
+    Channel.VOICE: _("This number can't be called with a code. Use your own mobile or landline "
+                     "number: premium-rate, toll-free, shared-cost and other service numbers "
+                     "can't be used."),
+}
 
 
 class PhoneForm(forms.Form):
@@ -32,6 +42,14 @@ class PhoneForm(forms.Form):
 
     def clean_number(self) -> str:
         return self.cleaned_data["number"].as_e164
+
+    def clean(self):
+        cleaned = super().clean()
+        number, channel = cleaned.get("number"), cleaned.get("channel")
+        if number and channel and not phone_type_allowed(number, channel):
+            self.add_error("number", forms.ValidationError(NUMBER_TYPE_MESSAGES[channel],
+                                                           code="number_type"))
+        return cleaned
 
 
 class EmailForm(forms.Form):

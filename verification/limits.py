@@ -44,6 +44,9 @@ ADDRESS_LIMIT = Refusal("address_limit", _("Too many codes were asked for from y
                                            "Try again in an hour."))
 COUNTRY = Refusal("country", _("We can't text or call numbers in that country. Use a number "
                                "from a country your organisation allows, or another method."))
+NUMBER_TYPE = Refusal("number_type", _("We can't text or call this kind of number. Use your own "
+                                       "mobile phone number (a call can also go to a "
+                                       "landline)."))
 BUDGET = Refusal("phone_budget", _("Texts and calls are switched off for the moment. Use "
                                    "another method, or try again later."))
 
@@ -61,7 +64,7 @@ def refusal_for(*, user: User, channel: str, destination: str, client_ip: str | 
     if same_scope.filter(created_at__gt=now - cooldown).exists():
         return COOLDOWN
     if channel in PHONE_CHANNELS:
-        refusal = _phone_refusal(destination, now)
+        refusal = _phone_refusal(destination, channel, now)
     else:
         refusal = _email_refusal(user, now)
     if refusal is None and client_ip:
@@ -79,9 +82,11 @@ def _email_refusal(user: User, now) -> Refusal | None:
     return None
 
 
-def _phone_refusal(destination: str, now) -> Refusal | None:
+def _phone_refusal(destination: str, channel: str, now) -> Refusal | None:
     if not phone_country_allowed(destination):
         return COUNTRY
+    if not phone_type_allowed(destination, channel):
+        return NUMBER_TYPE
     if not phone_methods_available():
         return BUDGET
     to_number = VerificationCode.objects.filter(channel__in=PHONE_CHANNELS,
@@ -105,6 +110,26 @@ def phone_country_allowed(number: str) -> bool:
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.region_code_for_number(parsed) in settings.SSPR_PHONE_COUNTRIES
+
+
+# Numbers a person can own, per channel. Premium-rate, shared-cost, toll-free, UAN, pager,
+# VoIP, personal and unknown numbers are where SMS pumping and call fraud make their money,
+# and none of them is a phone in someone's pocket.
+NumberType = phonenumbers.PhoneNumberType
+OWNABLE_TYPES = {
+    VerificationCode.Channel.SMS: {NumberType.MOBILE, NumberType.FIXED_LINE_OR_MOBILE},
+    VerificationCode.Channel.VOICE: {NumberType.MOBILE, NumberType.FIXED_LINE,
+                                     NumberType.FIXED_LINE_OR_MOBILE},
+}
+
+
+def phone_type_allowed(number: str, channel: str) -> bool:
+    """Whether `number` (E.164) is of a kind a person owns that `channel` can reach."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in OWNABLE_TYPES.get(channel, set())
 
 
 def phone_messages_last_hour() -> int:

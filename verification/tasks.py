@@ -4,13 +4,16 @@ from celery import shared_task
 
 from accounts import delivery
 
-from . import codes
+from . import codes, limits
 from .models import VerificationCode
-from .senders import sender_for
+from .senders import PermanentSendError, sender_for
 
 
 def send_code_message(row: VerificationCode) -> None:
     """Hand the code of `row` to its channel's provider (the same code on every try)."""
+    if row.is_phone and not limits.phone_type_allowed(row.destination, row.channel):
+        # Checked again here: no row, however it was written, reaches a premium number.
+        raise PermanentSendError("number type refused")
     sender_for(row.channel).send_code(to=row.destination, code=codes.code_for(row),
                                       language=row.language)
 
