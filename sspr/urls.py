@@ -32,3 +32,5 @@ urlpatterns = [
 
 if settings.SSPR_DEV_OUTBOX:
     urlpatterns.append(path("dev/", include("verification.outbox_urls")))
+
+handler500 = "sspr.middleware.server_error"
