@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AuditEvent, Notice
+from accounts.models import AuditEvent, Message
 from tests.admin_session import admin_login
 from tests.factories import UserFactory
 from verification.models import ContactMethod, SecurityAnswer, SecurityQuestion
@@ -137,7 +137,7 @@ def test_staff_remove_a_method_by_the_audited_action_and_the_person_is_told(vict
     assert (event.actor, event.subject, event.details["method"]) == (helpdesk, victim, method)
     assert event.ip is not None
     assert event.support_code
-    assert Notice.objects.filter(event=event).exists()
+    assert Message.objects.filter(event=event).exists()
 
 
 @pytest.mark.parametrize("model", ["contactmethod", "authenticator"])
