@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -44,6 +46,16 @@ def locked_until(key: str) -> datetime | None:
     """When the lockout of `key` ends, or None when it is not locked."""
     until = SignInLockout.objects.filter(key=key).values_list("locked_until", flat=True).first()
     return until if until is not None and until > timezone.now() else None
+
+
+def locked_now() -> QuerySet[SignInLockout]:
+    """The keys locked out of sign-in at this moment, known accounts or not."""
+    return SignInLockout.objects.filter(locked_until__gt=timezone.now())
+
+
+def accounts_of(lockouts: QuerySet[SignInLockout]) -> QuerySet[User]:
+    """The accounts behind `lockouts`; keys typed for no account have none."""
+    return User.objects.alias(key=Lower("username")).filter(key__in=lockouts.values("key"))
 
 
 def is_locked_out(user: User) -> bool:

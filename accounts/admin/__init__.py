@@ -1,5 +1,5 @@
-"""The administrators' pages, on Django's admin: users, reset jobs, policies, audit log."""
+"""The administrators' pages on Django's admin: users, lockouts, jobs, policies, audit log."""
 
-from . import audit, jobs, policies, users
+from . import audit, jobs, lockouts, policies, users
 
-__all__ = ["audit", "jobs", "policies", "users"]
+__all__ = ["audit", "jobs", "lockouts", "policies", "users"]

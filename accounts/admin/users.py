@@ -6,17 +6,16 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..authority import STAFF_PERMISSION, record_refusal, refusal
 from ..expiry import expired_users
-from ..models import AdminResetJob, SignInLockout, User
+from ..lockout import accounts_of, locked_now
+from ..models import AdminResetJob, User
 from ..policies import registration_data
 from ..resets import OwnAccountError, ResetOptions, admin_reset_passwords
 from ..sealing import new_key_pair
@@ -42,8 +41,7 @@ class LockedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        locked = SignInLockout.objects.filter(locked_until__gt=timezone.now()).values("key")
-        return queryset.alias(key=Lower("username")).filter(key__in=locked)
+        return queryset.filter(pk__in=accounts_of(locked_now()).values("pk"))
 
 
 class RegisteredFilter(admin.SimpleListFilter):
@@ -99,6 +97,23 @@ class NeverExpiresFilter(admin.SimpleListFilter):
         if self.value() in ("0", "1"):
             return queryset.filter(password_never_expires=self.value() == "1")
         return queryset
+
+
+def report_outcome(model_admin, request, outcome: Outcome, message: str) -> None:
+    """Say what a staff action changed, and how many accounts it refused and why."""
+    model_admin.message_user(request, message, messages.SUCCESS)
+    for reason, n in outcome.refused.items():
+        model_admin.message_user(request, ngettext(
+            "%(n)d account skipped: %(reason)s.", "%(n)d accounts skipped: %(reason)s.", n)
+            % {"n": n, "reason": reason.label}, messages.WARNING)
+
+
+def unlock_and_report(model_admin, request, users) -> None:
+    """Unlock `users` through the audited, authority-checked service, and say what happened."""
+    outcome = unlock_accounts(actor=request.user, users=users, request=request)
+    n = outcome.changed
+    report_outcome(model_admin, request, outcome, ngettext(
+        "%(n)d account unlocked.", "%(n)d accounts unlocked.", n) % {"n": n})
 
 
 @admin.register(User)
@@ -245,19 +260,11 @@ class UserAdmin(DjangoUserAdmin):
     # --- Unlock, force change, expiry ----------------------------------------------------
 
     def _report(self, request, outcome: Outcome, message: str) -> None:
-        """Say what the action changed, and how many accounts it refused and why."""
-        self.message_user(request, message, messages.SUCCESS)
-        for reason, n in outcome.refused.items():
-            self.message_user(request, ngettext(
-                "%(n)d account skipped: %(reason)s.", "%(n)d accounts skipped: %(reason)s.", n)
-                % {"n": n, "reason": reason.label}, messages.WARNING)
+        report_outcome(self, request, outcome, message)
 
     @admin.action(description=gettext_lazy("Unlock selected accounts"), permissions=["change"])
     def unlock(self, request, queryset):
-        outcome = unlock_accounts(actor=request.user, users=queryset, request=request)
-        n = outcome.changed
-        self._report(request, outcome, ngettext(
-            "%(n)d account unlocked.", "%(n)d accounts unlocked.", n) % {"n": n})
+        unlock_and_report(self, request, queryset)
 
     @admin.action(description=gettext_lazy("Force a password change at next sign-in"),
                   permissions=["change"])

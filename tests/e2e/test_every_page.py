@@ -17,6 +17,7 @@ from accounts.models import ResetPolicy
 from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
 from tests.reset.conftest import ALT_EMAIL, app_code, known_answers, register_everything
+from verification.management.commands.demo_data import lock_out
 
 from .checkers import axe_violations, vnu_errors
 from .conftest import SCREENSHOTS
@@ -189,6 +190,7 @@ def walk_the_admin(inspect, admin, user):
     sign_in(page, admin)
     for name, path in [
         ("admin-users", "/admin/accounts/user/"),
+        ("admin-lockouts", "/admin/accounts/signinlockout/"),
         ("admin-user-reset", f"/admin/accounts/user/{user.pk}/reset-password/"),
         ("admin-audit", "/admin/accounts/auditevent/"),
         ("admin-insights", "/admin/accounts/auditevent/insights/"),
@@ -216,6 +218,7 @@ def test_every_page_passes_axe_fits_a_phone_and_is_valid_html(inspect):
     walk_the_wizard(inspect, words)
     walk_a_dead_end(inspect, words)
     walk_the_account(inspect, olle)
+    lock_out(olle)  # someone on the Lockouts page
     walk_the_admin(inspect, ada, olle)
 
     problems = inspect.problems + vnu_errors(inspect.html_files)
