@@ -17,6 +17,7 @@ from ..models import ContactMethod, MethodsConfirmation, SecurityAnswer, Verific
 
 Channel = VerificationCode.Channel
 PHONE_BUDGET_CACHE_SECONDS = 10
+PHONE_BUDGET_CACHE_KEY = "verification.phone-budget-left"
 PHONE, EMAIL, AUTHENTICATOR, QUESTIONS, OFFICE_PHONE = (
     "phone", "email", "authenticator", "questions", "office_phone")
 METHOD_LABELS = {
@@ -193,7 +194,7 @@ def phone_channels() -> list[str]:
     counted on every page; sending checks it exactly (limits.refusal_for).
     """
     policy = ResetPolicy.current()
-    available = cache.get_or_set("verification.phone-budget-left",
+    available = cache.get_or_set(PHONE_BUDGET_CACHE_KEY,
                                  limits.phone_methods_available, PHONE_BUDGET_CACHE_SECONDS)
     if not available:
         return []
