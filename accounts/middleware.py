@@ -1,11 +1,19 @@
+import logging
 from functools import cache
+from http import HTTPStatus
 
-from django.shortcuts import redirect
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DataError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from .models.policy import policies_read_once
 from .services import must_change_password
+
+logger = logging.getLogger(__name__)
 
 # What a user who must change their password can still reach.
 ALLOWED_PREFIXES = ("/static/", "/i18n/", "/healthz", "/dev/")
@@ -68,3 +76,32 @@ class PoliciesReadOnceMiddleware:
     def __call__(self, request):
         with policies_read_once():
             return self.get_response(request)
+
+
+class BadInputMiddleware:
+    """Answer input the database cannot take with 400 and a clear page, never a 500.
+
+    A NUL byte fits no PostgreSQL text and a number can be beyond any column (DataError,
+    OverflowError); an admin filter can name no field. Each is the request's fault, and
+    nothing was changed: the statement failed. A URL naming an object that does not exist
+    is a 404. Forms refuse such input field by field before it gets this far.
+    """
+
+    ERRORS = (DataError, IncorrectLookupParameters, OverflowError)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ObjectDoesNotExist):
+            # A page that looks up the object its URL names without get_object_or_404
+            # (django-otp's device admin): the object is not there, which is a 404.
+            raise Http404 from exception
+        if not isinstance(exception, self.ERRORS):
+            return None
+        logger.warning("bad input", extra={"error": type(exception).__name__,
+                                           "path": request.path})
+        return render(request, "bad_request.html", status=HTTPStatus.BAD_REQUEST)

@@ -1,8 +1,10 @@
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.models import User, normalise_identifier
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +55,13 @@ def test_a_username_wins_over_another_users_email():
     bob = UserFactory(username="bob@example.org", email="bob2@example.org")
     assert User.objects.get_by_identifier("BOB@example.org") == bob
     assert User.objects.get_by_identifier("owner") == owner
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "Wrong-Password-123"])
+def test_a_sign_in_looks_the_user_up_once(client, password):
+    UserFactory(username="alice", email="alice@example.org")
+    with CaptureQueriesContext(connection) as queries:
+        client.post(reverse("accounts:sign-in"), {"username": "ALICE", "password": password})
+    look_ups = [q["sql"] for q in queries.captured_queries
+                if 'FROM "accounts_user"' in q["sql"] and "LOWER(" in q["sql"].upper()]
+    assert len(look_ups) == 1
