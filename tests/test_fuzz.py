@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.regex_helper import normalize
 
 from accounts.reauth import mark_password_verified
+from tests.admin_session import admin_login
 from tests.factories import UserFactory
 from tests.reset.conftest import identify
 
@@ -93,7 +94,8 @@ def signed_out() -> Client:
 def signed_in(**flags) -> Client:
     client = Client()
     user = UserFactory(**flags)
-    client.force_login(user)
+    # Staff pass the administration's second factor too, so its pages are reached.
+    admin_login(client, user) if user.is_staff else client.force_login(user)
     request = client.get("/account/").wsgi_request
     mark_password_verified(request)
     request.session.save()

@@ -59,8 +59,9 @@ class OutboxListView(ListView):
 
 def safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    # Only a path on this site: "foo" would be taken by redirect() for a view's name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
 

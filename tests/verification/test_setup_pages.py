@@ -290,3 +290,11 @@ def test_the_code_message_is_in_the_language_of_the_page(signed_in, committed):
         signed_in.post(reverse("verification:phone"),
                        {"number": "+46701740612", "channel": "sms"}, HTTP_ACCEPT_LANGUAGE="sv")
     assert "är din verifieringskod" in OutboxEntry.objects.get().body
+
+
+@pytest.mark.parametrize("target", ["foo", "١٢٣", "https://evil.example/"])
+def test_looks_good_with_an_odd_next_stays_on_setup(signed_in, user, target):
+    ContactMethod.objects.create(user=user, kind="phone", destination="+46701740612")
+    response = signed_in.post(reverse("verification:setup"), {"next": target})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("verification:setup")
