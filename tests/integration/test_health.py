@@ -19,7 +19,8 @@ def test_healthz_reuses_its_broker_connection(redis_url, client, settings, monke
     monkeypatch.setattr(Connection, "_connection_factory", counting_factory)
     for _ in range(5):
         response = client.get(reverse("healthz"))
-        assert response.json() == {"database": "ok", "cache": "ok", "broker": "ok"}
+        assert response.json() == {"database": "ok", "cache": "ok", "broker": "ok",
+                                   "failed_deliveries_last_hour": 0}
     assert len(opened) <= 1
 
 
