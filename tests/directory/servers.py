@@ -203,7 +203,17 @@ userPassword: {portal_pw}
 """
 
 
-class Slapd:
+class DirectoryServer:
+    """What both test servers share: reading an entry as their administrator."""
+
+    def read(self, dn: str, *names: str) -> dict:
+        conn = self.admin()
+        found = conn.search_s(dn, ldap.SCOPE_BASE, "(objectClass=*)", list(names))
+        conn.unbind_s()
+        return {k: [v.decode() for v in vs] for k, vs in found[0][1].items()}
+
+
+class Slapd(DirectoryServer):
     """slapd with ppolicy on a free port: ldaps:// and ldap:// (StartTLS) on 127.0.0.1."""
 
     kind = "ldap"
@@ -276,11 +286,6 @@ class Slapd:
             ("member", [m.encode() for m in members])])
         conn.unbind_s()
 
-    def read(self, dn: str, *names: str) -> dict:
-        conn = self.admin()
-        found = conn.search_s(dn, ldap.SCOPE_BASE, "(objectClass=*)", list(names))
-        conn.unbind_s()
-        return {k: [v.decode() for v in vs] for k, vs in found[0][1].items()}
 
 
 # --- Samba AD DC --------------------------------------------------------------------------
@@ -335,7 +340,7 @@ SMB_CONF = """\
 """
 
 
-class SambaDC:
+class SambaDC(DirectoryServer):
     """Samba as an AD DC (LDAP only). Its LDAP ports are fixed: 389 and 636 on 127.0.0.1."""
 
     kind = "ad"
@@ -436,11 +441,6 @@ class SambaDC:
             ("member", [m.encode() for m in members])])
         conn.unbind_s()
 
-    def read(self, dn: str, *names: str) -> dict:
-        conn = self.admin()
-        found = conn.search_s(dn, ldap.SCOPE_BASE, "(objectClass=*)", list(names))
-        conn.unbind_s()
-        return {k: [v.decode() for v in vs] for k, vs in found[0][1].items()}
 
 
 def sid_string(raw: bytes) -> str:
