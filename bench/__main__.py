@@ -413,6 +413,8 @@ def main() -> None:
         "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL",
                                                           "redis://127.0.0.1:6379"))
+    parser.add_argument("--name", default=os.environ.get("BENCH_NAME", "bench"),
+                        help="its databases are sspr_NAME and sspr_NAME_stock")
     parser.add_argument("--only", default="", help="comma-separated parts: load, timing, "
                         "delivery, admin")
     parser.add_argument("--clients", default="8,64", help="comma-separated client counts")
@@ -422,7 +424,7 @@ def main() -> None:
     started = time.time()
     # A TERM (from `timeout` or Ctrl-C's sibling) unwinds through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    stack = Stack(postgres=args.postgres, redis_url=args.redis,
+    stack = Stack(postgres=args.postgres, redis_url=args.redis, name=args.name,
                   lifetime=2400 if args.quick else 7200)
     bench = Bench(stack, profile)
     bench.results.update(machine=machine(), quick=args.quick,

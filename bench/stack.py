@@ -49,16 +49,21 @@ def free_port() -> int:
 class Stack:
     """Every process the benchmark starts, each in its own process group."""
 
-    def __init__(self, *, postgres: str, redis_url: str, lifetime: float) -> None:
+    def __init__(self, *, postgres: str, redis_url: str, lifetime: float,
+                 name: str = "bench") -> None:
         self.postgres = postgres.rstrip("/")
-        self.redis_url = redis_url.rstrip("/")
+        # The portal's and stock's Redis databases ("redis://host:port/8" → 8 and 10).
+        base, _, db = redis_url.rstrip("/").rpartition("/")
+        self.redis_url, self.redis_dbs = (base, (int(db), int(db) + 2)) if db.isdigit() \
+            else (redis_url.rstrip("/"), (8, 10))
+        self.databases = (f"sspr_{name}", f"sspr_{name}_stock")
         self.lifetime = lifetime
         self.logs = Path(tempfile.mkdtemp(prefix="sspr-bench-"))
         self.processes: dict[str, subprocess.Popen] = {}
         self.ports = {name: free_port() for name in ("portal", "stock", "smtp", "twilio")}
         secret = secrets.token_urlsafe(40)
-        self.portal_db = f"{self.postgres}/sspr_bench"
-        self.stock_db = f"{self.postgres}/sspr_bench_stock"
+        self.portal_db = f"{self.postgres}/{self.databases[0]}"
+        self.stock_db = f"{self.postgres}/{self.databases[1]}"
         common = {
             "DJANGO_SECRET_KEY": secret, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_LOG_LEVEL": "WARNING",
@@ -68,7 +73,7 @@ class Stack:
         self.portal_env = {
             **os.environ, **common, **RAISED_LIMITS,
             "DJANGO_SETTINGS_MODULE": "sspr.settings.production",
-            "DATABASE_URL": self.portal_db, "REDIS_URL": f"{self.redis_url}/8",
+            "DATABASE_URL": self.portal_db, "REDIS_URL": f"{self.redis_url}/{self.redis_dbs[0]}",
             "SSPR_BASE_URL": "https://127.0.0.1",
             "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
             "TWILIO_AUTH_TOKEN": secrets.token_hex(16), "TWILIO_FROM_NUMBER": "+46700000000",
@@ -76,7 +81,7 @@ class Stack:
         }
         self.stock_env = {
             **os.environ, **common, "DJANGO_SETTINGS_MODULE": "bench.stock.settings",
-            "DATABASE_URL": self.stock_db, "REDIS_URL": f"{self.redis_url}/10",
+            "DATABASE_URL": self.stock_db, "REDIS_URL": f"{self.redis_url}/{self.redis_dbs[1]}",
         }
 
     # --- processes ---------------------------------------------------------------------------
@@ -121,10 +126,10 @@ class Stack:
     def prepare_data(self) -> None:
         """Fresh databases and Redis dbs of the benchmark's own, migrated."""
         with psycopg.connect(f"{self.postgres}/postgres", autocommit=True) as conn:
-            for name in ("sspr_bench", "sspr_bench_stock"):
+            for name in self.databases:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{name}"')
-        for db in (8, 10):
+        for db in self.redis_dbs:
             redis.Redis.from_url(f"{self.redis_url}/{db}").flushdb()
         python = sys.executable
         self.run([python, "manage.py", "migrate", "--noinput"], self.portal_env)
@@ -191,7 +196,7 @@ class Stack:
         return answer["log"], answer["next"]
 
     def purge_queue(self) -> None:
-        redis.Redis.from_url(f"{self.redis_url}/8").delete("celery")
+        redis.Redis.from_url(f"{self.redis_url}/{self.redis_dbs[0]}").delete("celery")
 
     # --- memory ------------------------------------------------------------------------------
 
