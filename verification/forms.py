@@ -2,9 +2,11 @@
 
 from django import forms
 from django.conf import settings
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from .destinations import deliverable_email, normalise_email
 from .limits import phone_type_allowed
 from .models import SecurityQuestion, VerificationCode
 from .questions import ANSWER_MAX_LENGTH, ANSWER_MIN_LENGTH, normalise_answer
@@ -52,8 +54,24 @@ class PhoneForm(forms.Form):
         return cleaned
 
 
+class AddressField(forms.CharField):
+    """An email address as the wizard compares it (destinations.deliverable_email): NFC,
+    lower-cased, the domain in Unicode, and a Unicode local part allowed (RFC 6531)."""
+
+    default_error_messages = {"invalid": EmailValidator.message}
+
+    def to_python(self, value) -> str:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        address = deliverable_email(value)
+        if not address:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return address
+
+
 class EmailForm(forms.Form):
-    address = forms.EmailField(
+    address = AddressField(
         label=_("Email address"), max_length=254,
         help_text=_("An address you can read without your work password, such as a private "
                     "one."),
@@ -65,9 +83,9 @@ class EmailForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_address(self) -> str:
-        address = self.cleaned_data["address"].strip().lower()
+        address = self.cleaned_data["address"]
         # The work mailbox sits behind the very password being reset: useless as a way back.
-        if self.user.email and address == self.user.email.lower():
+        if self.user.email and address == normalise_email(self.user.email):
             raise forms.ValidationError(
                 _("Use another address than your work email: you may not be able to read that "
                   "one when you need to reset your password."), code="own_address")

@@ -132,6 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 _email = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    # Django's SMTP backend, extended to deliver to Unicode local parts (accounts.mail).
+    EMAIL_BACKEND = "accounts.mail.EmailBackend"
 EMAIL_HOST = _email["EMAIL_HOST"]
 EMAIL_PORT = _email["EMAIL_PORT"]
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""

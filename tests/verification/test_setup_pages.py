@@ -298,3 +298,28 @@ def test_looks_good_with_an_odd_next_stays_on_setup(signed_in, user, target):
     response = signed_in.post(reverse("verification:setup"), {"next": target})
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == reverse("verification:setup")
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("Anna@XN--Exmple-CUA.org", "anna@exämple.org"),
+    ("Åsa.Öberg@Exämple.se", "åsa.öberg@exämple.se"),
+    ("a\u030asa@example.se", "åsa@example.se"),
+])
+def test_an_internationalised_address_is_stored_as_the_wizard_compares_it(
+        signed_in, user, committed, typed, stored):
+    with committed():
+        response = signed_in.post(reverse("verification:email"), {"address": typed})
+    assert response.status_code == HTTPStatus.FOUND
+    with committed():
+        signed_in.post(reverse("verification:verify-email"), {"code": last_code(stored)})
+
+    assert ContactMethod.objects.get(user=user, kind="email").destination == stored
+
+
+@pytest.mark.parametrize("typed", ["åsa@b..se", "å sa@b.se", "a..b@b.se", ".a@b.se",
+                                   "a\u200b@b.se", "a@b", "a\x00@b.se", "@b.se"])
+def test_an_address_that_cannot_be_delivered_is_refused(signed_in, typed):
+    response = signed_in.post(reverse("verification:email"), {"address": typed})
+    assert response.status_code == HTTPStatus.OK
+    assert "Enter a valid email address." in response.content.decode()
+    assert not OutboxEntry.objects.exists()
