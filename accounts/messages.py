@@ -13,7 +13,7 @@ from functools import partial
 
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
@@ -27,6 +27,8 @@ SEAL_SALT = "accounts.messages.sealed"
 DELIVERY_ALERT = "delivery_failed"
 # Messages to staff about the portal itself: their own failure alerts nobody (no loop).
 STAFF_ALERTS = {DELIVERY_ALERT, "phone_budget_alert"}
+# The advisory lock that makes "one delivery alert per burst" hold across worker threads.
+DELIVERY_ALERT_LOCK = 0x53535052_0001  # "SSPR", 1
 # A mail to every administrator of a huge directory would be spam, not help.
 MAX_STAFF_RECIPIENTS = 100
 
@@ -139,9 +141,24 @@ def alert_staff_of_failure(*, reason: str) -> None:
     tells each staff member once; /healthz and the audit log count the rest.
     """
     window = timedelta(seconds=settings.SSPR_DELIVERY_ALERT_SECONDS)
-    if Message.objects.filter(template=DELIVERY_ALERT, created_at__gte=ago(window)).exists():
-        return
-    queue_staff_alert(template=DELIVERY_ALERT, context={"reason": reason})
+    with transaction.atomic():
+        _hold_alert_lock()
+        if Message.objects.filter(template=DELIVERY_ALERT, created_at__gte=ago(window)).exists():
+            return
+        queue_staff_alert(template=DELIVERY_ALERT, context={"reason": reason})
+
+
+def _hold_alert_lock() -> None:
+    """One lock, held to the end of the transaction, around "is there an alert? if not, send".
+
+    Failures settle in parallel worker threads; without it each sees no alert yet (the
+    other's is not committed) and sends its own. A transaction-scoped advisory lock needs no
+    row and is released by the commit; no network call happens while it is held. SQLite, the
+    laptop's database, runs tasks in the web process one at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DELIVERY_ALERT_LOCK])
 
 
 def failed_last_hour() -> int:

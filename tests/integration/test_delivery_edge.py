@@ -7,11 +7,12 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from accounts.audit import record_event
+from accounts.messages import alert_staff_of_failure
 from accounts.models import AuditEvent, Message
 from accounts.services import queue_notice
 from accounts.tasks import sweep_messages
@@ -194,6 +195,29 @@ def in_thread(work, errors: list) -> threading.Event:
 
     threading.Thread(target=run, daemon=True).start()
     return done
+
+
+def test_failures_settling_at_once_alert_staff_once(postgres):
+    """Worker threads record final failures in parallel: the second must wait for the first
+    one's alert to commit and see it, not send its own."""
+    UserFactory(is_staff=True, email="it@example.org")
+    first_queued, errors = threading.Event(), []
+
+    def first():
+        with transaction.atomic():
+            alert_staff_of_failure(reason="smtp 550")
+            first_queued.set()
+            time.sleep(1)  # still uncommitted while the second failure settles
+
+    def second():
+        first_queued.wait(10)
+        with transaction.atomic():
+            alert_staff_of_failure(reason="smtp 550")
+
+    done = [in_thread(first, errors), in_thread(second, errors)]
+    assert all(event.wait(30) for event in done)
+    assert errors == []
+    assert Message.objects.filter(template="delivery_failed").count() == 1
 
 
 def test_a_held_provider_blocks_no_code_check_resend_or_page(
