@@ -205,10 +205,11 @@ class Bench:
               f"{row['stock']['rate']:.1f} req/s, errors {portal.errors}/{stock.errors} "
               f"{portal.statuses}", flush=True)
 
-    def load(self, clients_list: list[int]) -> None:
+    def load(self, clients_list: list[int], *, hashing_only: bool = False) -> None:
         for clients in clients_list:
-            steps = [partial(self.run_loop_step, *spec, clients) for spec in self.loop_steps()]
-            steps.append(partial(self.run_identify, clients))
+            steps = [] if hashing_only else [
+                *(partial(self.run_loop_step, *spec, clients) for spec in self.loop_steps()),
+                partial(self.run_identify, clients)]
             if clients in self.profile.hashing_clients:
                 steps += [partial(run, clients) for run in (
                     self.run_sign_in, self.run_new_password, self.run_change_password)]
@@ -416,7 +417,7 @@ def main() -> None:
     parser.add_argument("--name", default=os.environ.get("BENCH_NAME", "bench"),
                         help="its databases are sspr_NAME and sspr_NAME_stock")
     parser.add_argument("--only", default="", help="comma-separated parts: load, timing, "
-                        "delivery, admin")
+                        "delivery, admin; or hashing, the part of load that hashes")
     parser.add_argument("--clients", default="8,64", help="comma-separated client counts")
     args = parser.parse_args()
     profile = QUICK if args.quick else FULL
@@ -438,9 +439,10 @@ def main() -> None:
         bench.memory("after start")
         print("Seeding users", flush=True)
         bench.seed()
-        if "load" in parts:
+        if parts & {"load", "hashing"}:
             print("Load, portal and stock rounds interleaved", flush=True)
-            bench.load([int(c) for c in args.clients.split(",")])
+            bench.load([int(c) for c in args.clients.split(",")],
+                       hashing_only="load" not in parts)
         if "timing" in parts:
             print("Real and unknown IDs", flush=True)
             bench.timing()
