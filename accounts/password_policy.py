@@ -37,7 +37,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import PasswordHistory, PasswordPolicy, normalise_password
+from .models import PasswordPolicy, normalise_password
 
 # Characters people swap in for letters to satisfy old composition rules (SPEC 6.2).
 LOOK_ALIKES = str.maketrans({
@@ -296,8 +296,7 @@ def was_used_recently(*, user, password: str) -> bool:
 
     One Argon2 operation for all of them (see the module's docstring).
     """
-    keep = max(PasswordPolicy.current().history_count - 1, 0)
-    hashes = PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:keep]
+    hashes = user.previous_passwords[:PasswordPolicy.current().remembered_count]
     new = user.hash_password(password)
     return any([_same_password(new, old, password) for old in [user.password, *hashes]])
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import is_password_usable, make_password
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
@@ -36,7 +36,6 @@ from .models import (
     AdminResetJob,
     AdminResetJobItem,
     AuditEvent,
-    PasswordHistory,
     PasswordPolicy,
     User,
     normalise_password,
@@ -146,7 +145,7 @@ def reset_chunk(*, job: AdminResetJob, item_ids: list[int]) -> None:
     or a generated password for the list, is recorded sealed in that user's transaction, so
     nothing that must reach someone is lost once the account changed.
     """
-    days = PasswordPolicy.current().temporary_password_days
+    policy = PasswordPolicy.current()
     for item in _still_allowed(job, item_ids):
         previous = item.user.password
         try:
@@ -155,7 +154,7 @@ def reset_chunk(*, job: AdminResetJob, item_ids: list[int]) -> None:
             logger.warning("directory did not take an admin reset", extra={"user": item.user_id})
             _settle(job, item, State.FAILED, reason="directory did not take the password")
             continue
-        _record_new_password(job, item, previous, password, days=days)
+        _record_new_password(job, item, previous, password, policy=policy)
     _queue_password_list(job)
 
 
@@ -243,7 +242,7 @@ def _write_password(job: AdminResetJob, user: User) -> str:
 
 
 def _record_new_password(job: AdminResetJob, item: AdminResetJobItem, previous: str,
-                         password: str, *, days: int) -> bool:
+                         password: str, *, policy: PasswordPolicy) -> bool:
     """The portal's records of a reset the directory took: history, flags, audit, notice."""
     user, now = item.user, timezone.now()
     sealed = ""
@@ -254,16 +253,15 @@ def _record_new_password(job: AdminResetJob, item: AdminResetJobItem, previous: 
     with transaction.atomic():
         if not _settle(job, item, State.DONE, sealed=sealed):
             return False
-        if is_password_usable(previous):
-            PasswordHistory.objects.create(user=user, password=previous, created_at=now)
+        user.remember_password(previous, keep=policy.remembered_count)
         if not directory().keeps_password_hashes:
             user.set_unusable_password()  # a new session hash: every session ends
         user.password_changed_at = now
         user.must_change_password = job.require_change
-        user.temporary_password_expires_at = now + timedelta(days=days) \
-            if job.require_change else None
-        user.save(update_fields=["password", "password_changed_at", "must_change_password",
-                                 "temporary_password_expires_at"])
+        user.temporary_password_expires_at = \
+            now + timedelta(days=policy.temporary_password_days) if job.require_change else None
+        user.save(update_fields=["password", "previous_passwords", "password_changed_at",
+                                 "must_change_password", "temporary_password_expires_at"])
         # A new password from an administrator opens the account: a lockout left over from
         # the old password would keep its owner out.
         clear_lockout(user)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import is_password_usable
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,7 +15,7 @@ from .directory import DirectoryUnavailable, directory, is_locked
 from .expiry import expires_at
 from .lockout import clear_lockout
 from .messages import queue_notice
-from .models import AuditEvent, PasswordHistory, PasswordPolicy, User
+from .models import AuditEvent, PasswordPolicy, User
 
 logger = logging.getLogger(__name__)
 
@@ -107,14 +106,12 @@ def save_new_password(user: User, previous: str, event_type: AuditEvent.Type,
                       request: HttpRequest | None, actor: User, temporary: bool, notify: bool,
                       details: dict | None,
                       and_then: Callable[[AuditEvent], None] | None = None) -> AuditEvent:
-    """One transaction: history, flags, the saved user row, the audit event, the notice."""
+    """One transaction: the saved user row with its history and flags, the audit event, the
+    notice."""
     policy = PasswordPolicy.current()
     now = timezone.now()
     with transaction.atomic():
-        if is_password_usable(previous):
-            PasswordHistory.objects.create(user=user, password=previous, created_at=now)
-            stale = PasswordHistory.objects.filter(user=user)[max(policy.history_count - 1, 0):]
-            PasswordHistory.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+        user.remember_password(previous, keep=policy.remembered_count)
         if actor == user:
             remember_language(user=user, language=getattr(request, "LANGUAGE_CODE", None))
         user.password_changed_at = now
@@ -124,8 +121,8 @@ def save_new_password(user: User, previous: str, event_type: AuditEvent.Type,
         )
         # Only the fields a password change owns: an administrator's concurrent change of,
         # say, the email or staff status must not be undone by this older copy of the row.
-        user.save(update_fields=["password", "password_changed_at", "must_change_password",
-                                 "temporary_password_expires_at"])
+        user.save(update_fields=["password", "previous_passwords", "password_changed_at",
+                                 "must_change_password", "temporary_password_expires_at"])
         event = record_event(type=event_type, request=request, actor=actor, subject=user,
                              details=details)
         if notify:

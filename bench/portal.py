@@ -23,7 +23,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from accounts.models import AuditEvent, PasswordHistory, User  # noqa: E402
+from accounts.models import AuditEvent, User  # noqa: E402
 from accounts.resets import ResetOptions, admin_reset_passwords  # noqa: E402
 from accounts.services import set_new_password  # noqa: E402
 from verification.models import ContactMethod, MethodsConfirmation, VerificationCode  # noqa: E402
@@ -46,17 +46,12 @@ def seed(*, count: int, prefix: str, password: str) -> dict:
     set_new_password(user=template, password=password,
                      event_type=AuditEvent.Type.PASSWORD_CHANGED, notify=False)
     template.refresh_from_db()
-    history = list(PasswordHistory.objects.filter(user=template))
     now = timezone.now()
     with transaction.atomic():
         users = User.objects.bulk_create(
             User(username=f"{prefix}{i:05d}", email=f"{prefix}{i:05d}@example.org",
-                 password=template.password, password_changed_at=now) for i in range(count))
-        fields = [f.attname for f in PasswordHistory._meta.concrete_fields
-                  if f.attname not in ("id", "user_id")]
-        PasswordHistory.objects.bulk_create(
-            PasswordHistory(user=u, **{f: getattr(h, f) for f in fields})
-            for u in users for h in history)
+                 password=template.password, previous_passwords=template.previous_passwords,
+                 password_changed_at=now) for i in range(count))
         TOTPDevice.objects.bulk_create(
             TOTPDevice(user=u, name="authenticator", key=TOTP_KEY, confirmed=True, last_t=-1)
             for u in users)
@@ -65,7 +60,7 @@ def seed(*, count: int, prefix: str, password: str) -> dict:
                           destination=f"{u.username}@example.net") for u in users)
         MethodsConfirmation.objects.bulk_create(
             MethodsConfirmation(user=u, confirmed_at=now) for u in users)
-    return {"users": [u.username for u in users], "history": len(history),
+    return {"users": [u.username for u in users], "history": len(template.previous_passwords),
             "totp_key": TOTP_KEY}
 
 

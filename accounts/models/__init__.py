@@ -5,7 +5,6 @@ from .lockout import SignInLockout
 from .messages import Message
 from .policy import PasswordPolicy, ResetPolicy
 from .user import (
-    PasswordHistory,
     PortalUserManager,
     User,
     normalise_identifier,
@@ -18,7 +17,6 @@ __all__ = [
     "AuditEvent",
     "Delivery",
     "Message",
-    "PasswordHistory",
     "PasswordPolicy",
     "PortalUserManager",
     "ResetPolicy",

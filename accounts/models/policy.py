@@ -192,5 +192,10 @@ class PasswordPolicy(SingletonModel):
             raise ValidationError({"banned_terms": _("Each term is 4 to 16 characters.")})
 
     @property
+    def remembered_count(self) -> int:
+        """Hashes kept besides the current one: "not one of the last N" counts the current."""
+        return max(self.history_count - 1, 0)
+
+    @property
     def banned_term_list(self) -> list[str]:
         return [t.strip() for t in self.banned_terms.splitlines() if t.strip()]

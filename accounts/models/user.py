@@ -95,6 +95,10 @@ class User(AbstractUser):
         _("temporary password expires"), null=True, blank=True
     )
     password_expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Hashes of the passwords before the current one, newest first. In the row rather than a
+    # table of their own: the history rule reads them with the user it checks, and a new
+    # password stores them in the same UPDATE, so neither costs a query.
+    previous_passwords = models.JSONField(default=list, blank=True, editable=False)
 
     objects = PortalUserManager()
 
@@ -140,6 +144,18 @@ class User(AbstractUser):
         self._hashed = (password, hashed, self.password)
         return hashed
 
+    def remember_password(self, previous: str, *, keep: int) -> None:
+        """Put the hash being replaced first in the history, which holds at most `keep`.
+
+        An unusable value (a directory's password, a link's placeholder) matches no password
+        and is not kept; an equal hash is the same password with the same salt, kept once, so
+        a transaction tried again leaves the same history. The caller saves
+        previous_passwords with the new password.
+        """
+        remembered = [previous] if is_password_usable(previous) else []
+        older = [h for h in self.previous_passwords if h != previous]
+        self.previous_passwords = [*remembered, *older][:keep]
+
     def password_salt(self) -> str | None:
         """The salt of the current password hash if it is the preferred hasher's, else None."""
         if not is_password_usable(self.password):
@@ -169,18 +185,3 @@ class User(AbstractUser):
     def temporary_password_expired(self) -> bool:
         expires = self.temporary_password_expires_at
         return expires is not None and expires <= timezone.now()
-
-
-class PasswordHistory(models.Model):
-    """A hash of a password the user had before, so it cannot come back too soon."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
-    password = models.CharField(max_length=128)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name_plural = _("password history")
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.created_at:%Y-%m-%d}"

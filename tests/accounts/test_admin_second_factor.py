@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AuditEvent, PasswordHistory, User
+from accounts.models import AuditEvent, User
 from tests.admin_session import admin_login, authenticator, current_code
 from tests.factories import PASSWORD, UserFactory
 
@@ -111,7 +111,7 @@ def test_the_admins_password_change_is_the_portals_with_its_history_rule(ada):
     client.post(reverse("accounts:reauthenticate"), {"password": PASSWORD})
     link = client.get(reverse("admin:password_change"))
     assert link["Location"] == reverse("accounts:password-change")
-    PasswordHistory.objects.create(user=ada, password=User.objects.get(pk=ada.pk).password)
+    User.objects.filter(pk=ada.pk).update(previous_passwords=[User.objects.get(pk=ada.pk).password])
 
     response = client.post(link["Location"], {"old_password": PASSWORD,
                                               "new_password1": PASSWORD,
