@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.signals import setting_changed
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 from phonenumber_field.phonenumber import PhoneNumber
@@ -67,20 +68,24 @@ def find_user(identifier: str) -> User | None:
     """
     if directory().keeps_password_hashes:
         return User.objects.get_by_identifier(identifier)
-    person = directory().find(identifier)
-    return sync_person(person) if person else None
+    return sync_person(directory().find(identifier))
 
 
-def sync_person(person: Person) -> User:
-    """Create or update the local record of `person`: name, mail, phone, enabled, groups."""
-    values = {
-        "email": person.email, "first_name": person.first_name[:150],
-        "last_name": person.last_name[:150], "display_name": person.display_name[:150],
-        "office_phone": _phone(person.phone), "is_active": person.enabled,
-        "password_managed_elsewhere": False,
-    }
+def sync_person(person: Person | None) -> User | None:
+    """Create or update the local record of `person`: name, mail, phone, enabled, groups.
+
+    None (an ID the directory does not know) makes the same reads, for a record no row
+    has, and writes nothing: a sign-in or a wizard start costs the same queries whether the
+    ID names someone or not (SPEC 8.1). Only a person's first appearance, or a change the
+    directory made, writes.
+    """
     with transaction.atomic():
-        user = User.objects.filter(username__iexact=person.username).first()
+        # An empty username matches no row: the stand-in's lookup finds nobody.
+        user = User.objects.filter(username__iexact=person.username if person else "").first()
+        if person is None:
+            _sync_groups(User(pk=0), frozenset())
+            return None
+        values = _values(person)
         if user is None:
             user = User(username=person.username, **values)
             # The password lives in the directory; no local hash can sign anyone in.
@@ -94,6 +99,15 @@ def sync_person(person: Person) -> User:
                 user.save(update_fields=changed)
         _sync_groups(user, person.groups)
     return user
+
+
+def _values(person: Person) -> dict:
+    return {
+        "email": person.email, "first_name": person.first_name[:150],
+        "last_name": person.last_name[:150], "display_name": person.display_name[:150],
+        "office_phone": _phone(person.phone), "is_active": person.enabled,
+        "password_managed_elsewhere": False,
+    }
 
 
 def _phone(value: str) -> PhoneNumber | str:
@@ -111,11 +125,15 @@ def _sync_groups(user: User, names: frozenset[str]) -> None:
 
     A portal group without permissions stands for the directory group of the same name, so
     "enabled for a selected group" can name a directory group; groups that grant
-    permissions are the portal's own (administrators) and are left alone.
+    permissions are the portal's own (administrators) and are left alone. One read, whatever
+    the groups; a write only when membership changed.
     """
-    mirrored = Group.objects.filter(permissions__isnull=True)
-    wanted = set(mirrored.filter(name__in=names).values_list("pk", flat=True)) if names else set()
-    current = set(user.groups.filter(permissions__isnull=True).values_list("pk", flat=True))
+    member = User.groups.through.objects.filter(group_id=OuterRef("pk"), user_id=user.pk)
+    rows = (Group.objects.filter(permissions__isnull=True)
+            .filter(Q(name__in=names) | Q(Exists(member)))
+            .values_list("pk", "name", Exists(member)).distinct())
+    wanted = {pk for pk, name, _ in rows if name in names}
+    current = {pk for pk, _, is_member in rows if is_member}
     if wanted != current:
         user.groups.remove(*(current - wanted))
         user.groups.add(*(wanted - current))

@@ -11,7 +11,7 @@ and the "data NNN" part only: the wording differs between Windows and Samba vers
 import ldap
 from ldap.controls import LDAPControl
 
-from .base import BindResult, DirectoryError, DirectoryUnavailable, PasswordRefused, WrongPassword
+from .base import DirectoryError, DirectoryUnavailable, PasswordRefused, WrongPassword
 from .ldap import UNREACHABLE, LdapDirectory, _unknowable_password, ad_code
 
 # LDAP_SERVER_POLICY_HINTS (2012 R2 and later; the older OID is the deprecated draft).
@@ -62,24 +62,19 @@ class ActiveDirectory(LdapDirectory):
                                  for oid in POLICY_HINTS_OIDS if oid in supported][:1]
         return self._local.hints
 
-    def authenticate(self, identifier: str, password: str) -> BindResult:
-        person = self.find(identifier)
-        if person is None:
-            return BindResult(person=None)
-        if not password:  # an unauthenticated bind would succeed (RFC 4513 5.1.2)
-            return BindResult(person=person)
+    def _bind(self, dn: str, password: str) -> tuple[bool, bool]:
         try:
             conn = self._connect()
             try:
-                conn.simple_bind_s(person.dn, password)
+                conn.simple_bind_s(dn, password)
             finally:
                 conn.unbind_s()
         except ldap.INVALID_CREDENTIALS as error:
             must_change = ad_code(error)[1] in MUST_CHANGE
-            return BindResult(person=person, bound=must_change, must_change=must_change)
+            return must_change, must_change
         except UNREACHABLE:
             raise DirectoryUnavailable from None
-        return BindResult(person=person, bound=True)
+        return True, False
 
     def set_password(self, user, password: str | None, *, must_change: bool = False) -> None:
         dn = self._dn(user)
@@ -113,8 +108,8 @@ class ActiveDirectory(LdapDirectory):
                 dn, [(ldap.MOD_REPLACE, "lockoutTime", [b"0"])]))
 
     def is_locked(self, user) -> bool:
-        person = self.find(user.username)
-        return person is not None and self._locked(person.dn)
+        found = self._lookup(user.username)
+        return found is not None and self._locked(found[0])
 
     def _locked(self, dn: str) -> bool:
         # A constructed attribute, only returned on a base search; it honours the lockout

@@ -76,6 +76,9 @@ class LdapDirectory(Directory):
         self.id_attributes = tuple(settings.SSPR_DIRECTORY_ID_ATTRIBUTES or self.id_attributes)
         self.user_filter = settings.SSPR_DIRECTORY_USER_FILTER or self.user_filter
         self.attributes = {**self.attributes, **settings.SSPR_DIRECTORY_ATTRIBUTES}
+        # Searched and bound for an ID that names nobody: under the base, so the server
+        # walks the same tree, and named by 128 random bits, so no entry can have it.
+        self.stand_in_dn = f"cn=sspr-stand-in-{secrets.token_hex(16)},{self.base_dn}"
         self._local = threading.local()
 
     # --- Connections ---------------------------------------------------------------------
@@ -146,7 +149,8 @@ class LdapDirectory(Directory):
     def _requested(self) -> list[str]:
         return [*self.attributes.values(), *self.state_attributes]
 
-    def find(self, identifier: str) -> Person | None:
+    def _lookup(self, identifier: str) -> tuple[str, dict] | None:
+        """The DN and attributes of the one entry `identifier` names; else None."""
         if not identifier or len(identifier) > 254:
             return None
 
@@ -163,10 +167,20 @@ class LdapDirectory(Directory):
             if found:
                 logger.warning("an ID matches more than one person; none is used")
             return None
-        dn, attrs = found[0]
-        return self._person(dn, attrs)
+        return found[0]
 
-    def _person(self, dn: str, attrs: dict) -> Person:
+    def find(self, identifier: str) -> Person | None:
+        """The person, with their groups; an ID that names nobody costs the same two searches.
+
+        The group search runs for the stand-in DN when nobody was found, so that a real and
+        an unknown ID make the same requests of the directory (SPEC 8.1).
+        """
+        found = self._lookup(identifier)
+        dn, attrs = found or (self.stand_in_dn, {})
+        groups = self._groups(dn)
+        return self._person(dn, attrs, groups) if found else None
+
+    def _person(self, dn: str, attrs: dict, groups: frozenset[str]) -> Person:
         def first(name: str) -> str:
             values = attrs.get(self.attributes.get(name, ""), [])
             return values[0].decode("utf-8", "replace") if values else ""
@@ -174,7 +188,7 @@ class LdapDirectory(Directory):
         return Person(dn=dn, username=first("username"), email=first("email"),
                       first_name=first("first_name"), last_name=first("last_name"),
                       display_name=first("display_name"), phone=first("phone"),
-                      enabled=self._enabled(attrs), groups=self._groups(dn))
+                      enabled=self._enabled(attrs), groups=groups)
 
     def _enabled(self, attrs: dict) -> bool:
         return DISABLED_FOR_GOOD.encode() not in attrs.get("pwdAccountLockedTime", [])
@@ -189,10 +203,10 @@ class LdapDirectory(Directory):
                          if dn and attrs.get("cn"))
 
     def _dn(self, user) -> str:
-        person = self.find(user.username)
-        if person is None:
+        found = self._lookup(user.username)
+        if found is None:
             raise DirectoryUnavailable  # the person left the directory since they started
-        return person.dn
+        return found[0]
 
     def _read(self, dn: str, names: list[str]) -> dict:
         def read(conn):
@@ -204,13 +218,19 @@ class LdapDirectory(Directory):
     # --- Signing in ------------------------------------------------------------------------
 
     def authenticate(self, identifier: str, password: str) -> BindResult:
+        """Find the person and bind as them; an ID that names nobody binds as the stand-in.
+
+        The stand-in DN names no entry, so its bind always fails, but the server and the
+        portal do a bind's work for it: a real ID and an unknown one cost the same
+        requests (SPEC 8.1).
+        """
         person = self.find(identifier)
-        if person is None:
-            return BindResult(person=None)
         # An empty password is an unauthenticated bind, which succeeds (RFC 4513 5.1.2).
         if not password:
             return BindResult(person=person)
-        bound, must_change = self._bind(person.dn, password)
+        bound, must_change = self._bind(person.dn if person else self.stand_in_dn, password)
+        if person is None:
+            return BindResult(person=None)
         return BindResult(person=person, bound=bound, must_change=must_change)
 
     def _bind(self, dn: str, password: str) -> tuple[bool, bool]:
@@ -281,10 +301,10 @@ class LdapDirectory(Directory):
             dn, [(ldap.MOD_DELETE, "pwdAccountLockedTime", None)]))
 
     def is_locked(self, user) -> bool:
-        person = self.find(user.username)
-        if person is None:
+        found = self._lookup(user.username)
+        if found is None:
             return False
-        locked = self._read(person.dn, ["pwdAccountLockedTime"]).get("pwdAccountLockedTime")
+        locked = self._read(found[0], ["pwdAccountLockedTime"]).get("pwdAccountLockedTime")
         return bool(locked) and DISABLED_FOR_GOOD.encode() not in locked
 
     def check(self) -> None:
