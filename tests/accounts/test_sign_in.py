@@ -203,6 +203,19 @@ def test_unknown_locked_and_wrong_password_each_cost_one_password_hash(client, a
     assert costs == {"nobody-here": 1, "alice": 1, "carl": 1}
 
 
+def test_an_account_without_a_local_password_costs_the_hash_an_unknown_id_costs(
+        client, alice, argon2_operations):
+    # An administrator's link leaves an unusable password; Django's check skips the hash.
+    alice.set_unusable_password()
+    alice.save()
+    costs = {}
+    for typed in ["nobody-here", "alice"]:
+        argon2_operations.clear()
+        sign_in(client, typed, "Wrong-password-000")
+        costs[typed] = len(argon2_operations)
+    assert costs == {"nobody-here": 1, "alice": 1}
+
+
 def test_an_expired_temporary_password_does_not_sign_in(client, alice):
     alice.temporary_password_expires_at = timezone.now() - timedelta(seconds=1)
     alice.must_change_password = True
