@@ -6,6 +6,9 @@ from django.utils import translation
 from verification.models import SecurityQuestion
 from verification.questions import PREDEFINED_QUESTIONS
 
+# The real directory servers, one of each for the whole session (tests/directory, tests/e2e).
+pytest_plugins = ["tests.directory.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():

@@ -18,14 +18,13 @@ from accounts.directory import (
     find_user,
     is_locked,
 )
+from accounts.directory.testing import admin_connection, make_pki
 from accounts.models import AdminResetJob, AuditEvent, ResetPolicy, User
 from accounts.resets import ResetOptions, admin_reset_passwords, reveal_passwords
 from accounts.sealing import new_key_pair
 from reset.models import ResetAttempt
 from tests.reset.conftest import CommittingClient, identify, register_everything
 from tests.reset.test_journeys import NEW, finish, pass_gate
-
-from .servers import admin_connection
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -232,8 +231,6 @@ def test_an_outage_gives_every_id_the_same_page(configured, new_name, settings):
 
 
 def test_a_certificate_from_another_ca_is_refused(configured, new_name, settings, tmp_path):
-    from .servers import make_pki
-
     settings.SSPR_DIRECTORY_CA_FILE = str(make_pki(tmp_path)["ca"])
     with pytest.raises(DirectoryUnavailable):
         directory().check()
