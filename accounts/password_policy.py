@@ -297,13 +297,16 @@ def was_used_recently(*, user, password: str) -> bool:
     One Argon2 operation for all of them (see the module's docstring).
     """
     hashes = user.previous_passwords[:PasswordPolicy.current().remembered_count]
+    remembered = [old for old in [user.password, *hashes] if is_password_usable(old)]
+    if not remembered:
+        # Nothing to compare with: a directory keeps its people's history itself, and the
+        # portal holds no hash of their passwords. No Argon2 operation is owed.
+        return False
     new = user.hash_password(password)
-    return any([_same_password(new, old, password) for old in [user.password, *hashes]])
+    return any([_same_password(new, old, password) for old in remembered])
 
 
 def _same_password(new: str, old: str, password: str) -> bool:
-    if not is_password_usable(old):
-        return False
     if new.rpartition("$")[0] == old.rpartition("$")[0]:  # same hasher, cost and salt
         return constant_time_compare(new, old)
     return check_password(normalise_password(password), old)

@@ -15,7 +15,8 @@ from django.urls import reverse
 from ldap.ldapobject import SimpleLDAPObject
 
 from tests.factories import PASSWORD, UserFactory
-from tests.reset.conftest import register_everything, solve_captcha
+from tests.reset.conftest import CommittingClient, identify, register_everything, solve_captcha
+from tests.reset.test_journeys import finish, pass_gate
 
 from .test_servers import person
 
@@ -103,3 +104,22 @@ def test_a_real_and_an_unknown_id_cost_the_same_at_the_wizards_start(configured,
     assert real["status"] == HTTPStatus.FOUND
     assert real["directory"].count("search_ext") == 2  # the person, then their groups
     assert unknown == real
+
+
+def test_the_new_password_step_hashes_nothing_with_a_directory(configured, new_name, cost):
+    """The directory keeps the password and its history: no Argon2 work is left to the portal
+    (issue 12, Performance), only the directory's own."""
+    _, user = person(configured, new_name)
+    register_everything(user)
+    client = CommittingClient()
+    identify(client, new_name)
+    pass_gate(client, user, "authenticator")
+
+    spent = cost(lambda: finish(client)["Location"])
+
+    assert spent["status"] == reverse("reset:done")
+    assert spent["hashes"] == 0
+    # Searches aside (the entry; ppolicy's pwdReset, AD's supported controls), one write:
+    # Password Modify on OpenLDAP, a unicodePwd modify on AD.
+    writes = [r for r in spent["directory"] if r != "search_ext"]
+    assert writes == {"ldap": ["passwd"], "ad": ["modify_ext"]}[configured.kind]
