@@ -10,7 +10,7 @@ import itertools
 import pytest
 
 from accounts import directory as directories
-from accounts.directory.testing import SambaDC, Slapd, available
+from bench.directories import SambaDC, Slapd, available
 from tests.integration.conftest import unavailable
 
 SERVERS = {"ldap": Slapd, "ad": SambaDC}

@@ -18,10 +18,10 @@ from accounts.directory import (
     find_user,
     is_locked,
 )
-from accounts.directory.testing import admin_connection, make_pki
 from accounts.models import AdminResetJob, AuditEvent, ResetPolicy, User
 from accounts.resets import ResetOptions, admin_reset_passwords, reveal_passwords
 from accounts.sealing import new_key_pair
+from bench.directories import admin_connection, make_pki
 from reset.models import ResetAttempt
 from tests.reset.conftest import CommittingClient, identify, register_everything
 from tests.reset.test_journeys import NEW, finish, pass_gate
