@@ -21,6 +21,7 @@ from pathlib import Path
 import psycopg
 from argon2.low_level import Type, hash_secret
 
+from .directory import DirectorySide
 from .load import Client, Sample, parallel_map, run_loop, run_pool
 from .report import render
 from .scenarios import PASSWORD, Names, Portal, Stock
@@ -39,15 +40,18 @@ class Profile:
     send_seconds: float
     admin_users: int
     users: int
+    directory_pool: int  # prepared new-password requests per round a side, at each count
 
 
 QUICK = Profile(seconds=2, rounds=1, pool={8: 8}, identify_pool={8: 60, 64: 128},
-                pairs=200, hashing_clients=(8,), send_seconds=4, admin_users=5_000, users=1200)
+                pairs=200, hashing_clients=(8,), send_seconds=4, admin_users=5_000, users=1200,
+                directory_pool=32)
 FULL = Profile(seconds=6, rounds=2, pool={8: 32, 64: 64}, identify_pool={8: 240, 64: 400},
                pairs=300, hashing_clients=(8, 64), send_seconds=15, admin_users=100_000,
-               users=3000)
+               users=3000, directory_pool=64)
 CLIENTS = (8, 64)
 OK, REDIRECT = (200,), (302,)
+DIRECTORY_STEP = "POST new password, OpenLDAP directory"
 
 
 class Bench:
@@ -279,6 +283,41 @@ class Bench:
                 "unknown_median_ms": statistics.median(times["unknown"]) * 1000,
                 "statuses": {k: sorted(v) for k, v in statuses.items()}}
 
+    # --- the directory: the new-password step against OpenLDAP -------------------------------
+
+    def directory(self) -> None:
+        """The wizard's new-password step against OpenLDAP and against the portal's own
+        accounts, interleaved; then where each one's time goes."""
+        size, rounds = self.profile.directory_pool, 2
+        counts = self.profile.hashing_clients
+        side = self.directory_side = DirectorySide(self.stack)
+        side.start(count=size * rounds * len(counts) + 40, password=PASSWORD)
+        ldap_portal = side.portal
+
+        def step(portal, names, clients, pool):
+            return lambda: self.pool_round(portal, names, portal.at_new_password,
+                                           portal.set_new_password, REDIRECT, clients, pool)
+
+        for clients in counts:
+            self.record(DIRECTORY_STEP, clients, "the same step, own accounts (5 old in history)",
+                        *self.interleave(step(ldap_portal, side.names, clients, size),
+                                         step(self.portal, self.portal_names, clients, size),
+                                         rounds), hashing=True)
+        connections = side.service_connections()
+        # One request at a time: what a single step costs, without queueing.
+        ldap_alone, own_alone = self.interleave(step(ldap_portal, side.names, 1, 10),
+                                                step(self.portal, self.portal_names, 1, 10), 2)
+        trips = side.round_trips(side.names.take(1)[0], 50)
+        self.results["directory"] = {
+            "step_ms": ldap_alone.percentile(50) * 1000,
+            "own_step_ms": own_alone.percentile(50) * 1000,
+            "round_trips_ms": trips,
+            # Measured now, next to the rounds above: the machine's load moves it.
+            "argon2_ms": 1000 / argon2_bound(2.0)["one_at_a_time"],
+            "service_connections": connections,
+        }
+        print(f"  directory: {self.results['directory']}", flush=True)
+
     # --- delivery ----------------------------------------------------------------------------
 
     def delivery(self) -> None:
@@ -417,11 +456,12 @@ def main() -> None:
     parser.add_argument("--name", default=os.environ.get("BENCH_NAME", "bench"),
                         help="its databases are sspr_NAME and sspr_NAME_stock")
     parser.add_argument("--only", default="", help="comma-separated parts: load, timing, "
-                        "delivery, admin; or hashing, the part of load that hashes")
+                        "directory, delivery, admin; or hashing, the part of load that hashes")
     parser.add_argument("--clients", default="8,64", help="comma-separated client counts")
     args = parser.parse_args()
     profile = QUICK if args.quick else FULL
-    parts = set(args.only.split(",")) if args.only else {"load", "timing", "delivery", "admin"}
+    parts = set(args.only.split(",")) if args.only else {"load", "timing", "directory",
+                                                         "delivery", "admin"}
     started = time.time()
     # A TERM (from `timeout` or Ctrl-C's sibling) unwinds through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -447,6 +487,14 @@ def main() -> None:
             print("Real and unknown IDs", flush=True)
             bench.timing()
         bench.memory("after load")
+        if "directory" in parts:
+            print("The new-password step against OpenLDAP and the own accounts", flush=True)
+            try:
+                bench.directory()
+            except Exception as exc:
+                # Without slapd on the machine the rest of the run still counts.
+                bench.results.setdefault("failures", []).append(f"directory: {exc!r}")
+                print(f"  FAILED: {exc!r}", flush=True)
         if "delivery" in parts:
             print("Delivery", flush=True)
             bench.delivery()
@@ -456,6 +504,8 @@ def main() -> None:
     finally:
         if hasattr(bench, "portal"):
             bench.portal.close()
+        if hasattr(bench, "directory_side"):
+            bench.directory_side.stop()
         stack.stop_all()
         # What was measured is reported even when the run was cut short.
         report(bench.results, started)

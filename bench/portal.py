@@ -32,26 +32,32 @@ from verification.services import send_code  # noqa: E402
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key
 
 
-def seed(*, count: int, prefix: str, password: str) -> dict:
+def seed(*, count: int, prefix: str, password: str, directory: bool = False) -> dict:
     """`count` registered users sharing one password, each with a full password history.
 
     The history comes from the real path (a template user whose password is set again and
-    again), then copied, so its format is whatever the password policy stores.
+    again), then copied, so its format is whatever the password policy stores. With
+    `directory` they are the local records of a directory's people, as its sync makes them:
+    no local password and no history (the directory keeps both).
     """
-    template, _ = User.objects.get_or_create(username=f"{prefix}template",
-                                             defaults={"email": f"{prefix}template@example.org"})
-    for n in range(6):
-        set_new_password(user=template, password=f"{password}-old-{n}-{uuid.uuid4().hex[:6]}",
+    hashed, history = make_password(None), []
+    if not directory:
+        template, _ = User.objects.get_or_create(
+            username=f"{prefix}template", defaults={"email": f"{prefix}template@example.org"})
+        for n in range(6):
+            set_new_password(user=template,
+                             password=f"{password}-old-{n}-{uuid.uuid4().hex[:6]}",
+                             event_type=AuditEvent.Type.PASSWORD_CHANGED, notify=False)
+        set_new_password(user=template, password=password,
                          event_type=AuditEvent.Type.PASSWORD_CHANGED, notify=False)
-    set_new_password(user=template, password=password,
-                     event_type=AuditEvent.Type.PASSWORD_CHANGED, notify=False)
-    template.refresh_from_db()
+        template.refresh_from_db()
+        hashed, history = template.password, template.previous_passwords
     now = timezone.now()
     with transaction.atomic():
         users = User.objects.bulk_create(
             User(username=f"{prefix}{i:05d}", email=f"{prefix}{i:05d}@example.org",
-                 password=template.password, previous_passwords=template.previous_passwords,
-                 password_changed_at=now) for i in range(count))
+                 password=hashed, previous_passwords=history, password_changed_at=now)
+            for i in range(count))
         TOTPDevice.objects.bulk_create(
             TOTPDevice(user=u, name="authenticator", key=TOTP_KEY, confirmed=True, last_t=-1)
             for u in users)
@@ -60,7 +66,7 @@ def seed(*, count: int, prefix: str, password: str) -> dict:
                           destination=f"{u.username}@example.net") for u in users)
         MethodsConfirmation.objects.bulk_create(
             MethodsConfirmation(user=u, confirmed_at=now) for u in users)
-    return {"users": [u.username for u in users], "history": len(template.previous_passwords),
+    return {"users": [u.username for u in users], "history": len(history),
             "totp_key": TOTP_KEY}
 
 
@@ -116,6 +122,7 @@ def main() -> None:
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--prefix", default="bench-")
     p.add_argument("--password", required=True)
+    p.add_argument("--directory", action="store_true")
     p = sub.add_parser("send")
     p.add_argument("--rate", type=float, required=True)
     p.add_argument("--seconds", type=float, required=True)

@@ -6,7 +6,9 @@ import math
 QUERY_BUDGETS = {"POST identify": 8, "GET method page": 3, "POST wrong code (gate)": 8,
                  "POST sign-in": 8, "GET /healthz": 2}
 HASHING_TARGETS = {"POST sign-in": 0.95, "POST new password (5 old in history)": 0.9,
-                   "POST change password": 0.9}
+                   "POST change password": 0.9,
+                   # issue 12: within 20 % of the same step against the own accounts
+                   "POST new password, OpenLDAP directory": 0.8}
 
 
 def fmt(value: float, digits: int = 0) -> str:
@@ -65,6 +67,7 @@ def render(results: dict) -> str:
                      f"{fmt(argon2['two_at_once'], 1)} two at once", "",
                      "upper bound of any hashing step", "–"])
     rows += [load_row(r) for r in results.get("rows", [])]
+    rows += directory_rows(results.get("directory"))
     rows += timing_rows(results.get("timing", {}))
     rows += delivery_rows(results.get("delivery", []))
     rows += admin_rows(results.get("admin_reset"))
@@ -72,6 +75,24 @@ def render(results: dict) -> str:
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     lines += [f"\nFAILED: {failure}" for failure in results.get("failures", [])]
     return "\n".join(lines) + "\n"
+
+
+def directory_rows(directory: dict | None) -> list[list[str]]:
+    """Where one new-password step's time goes, with a directory and without."""
+    if not directory:
+        return []
+    trips = directory["round_trips_ms"]
+    ldap_ms = sum(trips.values())
+    each = ", ".join(f"{k} {fmt(v, 1)}" for k, v in trips.items())
+    with_directory = (
+        f"OpenLDAP: {fmt(directory['step_ms'], 1)} ms, of which the directory's "
+        f"{fmt(ldap_ms, 1)} ms ({each}), the portal's own {fmt(directory['step_ms'] - ldap_ms, 1)}"
+        f" ms; {directory['service_connections']} service connections open to the directory "
+        "after the load")
+    own = (f"own accounts: {fmt(directory['own_step_ms'], 1)} ms, one Argon2id hash "
+           f"{fmt(directory['argon2_ms'], 1)} ms (timed alone right after)")
+    return [["new password, one request at a time: where the time goes", with_directory, own,
+             "", "the directory's work appears, Argon2's goes", "–"]]
 
 
 def timing_rows(timing: dict) -> list[list[str]]:

@@ -142,14 +142,18 @@ class Stack:
                              str(self.ports["twilio"]), "--lifetime", str(self.lifetime)],
                    os.environ | {"PYTHONPATH": str(ROOT)})
         for name, env in (("portal", self.portal_env), ("stock", self.stock_env)):
-            self.start(name, [python, "-m", "gunicorn", "bench.wsgi:application",
-                              "--workers", "2", "--worker-class", "sync", "--timeout", "120",
-                              "--bind", f"127.0.0.1:{self.ports[name]}"], env)
+            self.start_gunicorn(name, env)
         self.start("worker", self.worker_argv(), self.portal_env)
         self.wait_http(self.ports["twilio"], "/_bench/log")
         self.wait_http(self.ports["portal"], "/healthz")
         self.wait_http(self.ports["stock"], "/accounts/login/")
         self.wait_worker()
+
+    def start_gunicorn(self, name: str, env: dict) -> None:
+        """The same server for every side: gunicorn, 2 sync workers, on `name`'s port."""
+        self.start(name, [sys.executable, "-m", "gunicorn", "bench.wsgi:application",
+                          "--workers", "2", "--worker-class", "sync", "--timeout", "120",
+                          "--bind", f"127.0.0.1:{self.ports[name]}"], env)
 
     @staticmethod
     def worker_argv() -> list[str]:
