@@ -8,11 +8,8 @@ and at the wizard's start, against a real OpenLDAP and a real Samba AD DC.
 from http import HTTPStatus
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from ldap.ldapobject import SimpleLDAPObject
 
 from tests.factories import PASSWORD, UserFactory
 from tests.reset.conftest import CommittingClient, identify, register_everything, solve_captcha
@@ -25,40 +22,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 WRONG = "Wrong-Password-123"
 
 
-@pytest.fixture
-def directory_requests(monkeypatch) -> list[str]:
-    """Every request python-ldap sends while the test runs (searches, binds, writes)."""
-    requests = []
-    for name in ("search_ext", "simple_bind", "modify_ext", "passwd", "start_tls_s"):
-        original = getattr(SimpleLDAPObject, name)
-
-        def counted(self, *args, _original=original, _name=name, **kwargs):
-            requests.append(_name)
-            return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(SimpleLDAPObject, name, counted)
-    return requests
-
-
-@pytest.fixture
-def cost(directory_requests, argon2_operations):
-    """What `action` costs: its status, directory requests, SQL queries and Argon2 hashes
-    (storing one and checking one are the same work)."""
-
-    def measure(action) -> dict:
-        directory_requests.clear()
-        argon2_operations.clear()
-        with CaptureQueriesContext(connection) as queries:
-            status = action()
-        return {"status": status, "directory": list(directory_requests),
-                "queries": len(queries), "hashes": len(argon2_operations)}
-
-    return measure
-
-
 def signing_in(name: str, password: str):
     return lambda: Client().post(reverse("accounts:sign-in"),
                                  {"username": name, "password": password}).status_code
+
+
+def starting(name: str):
+    client = Client()
+    form = {"username": name, "mode": "reset", **solve_captcha(client)}
+    return lambda: client.post(reverse("reset:identify"), form).status_code
 
 
 def test_a_real_an_unknown_and_a_local_id_cost_the_same_at_sign_in(configured, new_name, cost):
@@ -88,12 +60,6 @@ def test_a_real_and_an_unknown_id_cost_the_same_at_the_wizards_start(configured,
                                                                        cost):
     _, user = person(configured, new_name)
     register_everything(user)
-
-    def starting(name):
-        client = Client()
-        form = {"username": name, "mode": "reset", **solve_captcha(client)}
-        return lambda: client.post(reverse("reset:identify"), form).status_code
-
     unknown_name = f"{new_name}-nobody"
     for name in (new_name, unknown_name):  # the policy row exists, the record is in step
         starting(name)()
