@@ -17,16 +17,38 @@ SERVERS = {"ldap": Slapd, "ad": SambaDC}
 names = itertools.count(1)
 
 
-@pytest.fixture(scope="session", params=["ldap", "ad"])
-def server(request, tmp_path_factory):
-    """A real OpenLDAP with ppolicy, then a real Samba AD DC, started from nothing."""
-    reason = available(request.param)
+def start(kind: str, tmp_path_factory):
+    reason = available(kind)
     if reason:
         unavailable(reason)
-    server = SERVERS[request.param](tmp_path_factory.mktemp(request.param))
+    server = SERVERS[kind](tmp_path_factory.mktemp(kind))
     server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def slapd(tmp_path_factory):
+    """A real OpenLDAP with ppolicy, started from nothing, for the whole session."""
+    server = start("ldap", tmp_path_factory)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def samba(tmp_path_factory):
+    """A real Samba AD DC, started from nothing, for the whole session."""
+    server = start("ad", tmp_path_factory)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["ldap", "ad"])
+def server(request):
+    """Each server in turn. The parameter is the test's, not the session fixtures': pytest
+    regroups tests by a session fixture's parameters, which would pull the browser tier's
+    transactional tests in among the others, and their flush would empty the tables the
+    migrations seed for the tests after them."""
+    return request.getfixturevalue({"ldap": "slapd", "ad": "samba"}[request.param])
 
 
 @pytest.fixture
