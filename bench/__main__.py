@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 from argon2.low_level import Type, hash_secret
 
-from .directory import DirectorySide
+from .directory import PREFIX, DirectorySide
 from .load import Client, Sample, parallel_map, run_loop, run_pool
 from .report import render
 from .scenarios import PASSWORD, Names, Portal, Stock
@@ -52,6 +52,7 @@ FULL = Profile(seconds=6, rounds=2, pool={8: 32, 64: 64}, identify_pool={8: 240,
 CLIENTS = (8, 64)
 OK, REDIRECT = (200,), (302,)
 DIRECTORY_STEP = "POST new password, OpenLDAP directory"
+DIRECTORY_SIGN_IN = "POST sign-in, wrong password, OpenLDAP directory"
 
 
 class Bench:
@@ -308,6 +309,17 @@ class Bench:
         ldap_alone, own_alone = self.interleave(step(ldap_portal, side.names, 1, 10),
                                                 step(self.portal, self.portal_names, 1, 10), 2)
         trips = side.round_trips(side.names.take(1)[0], 50)
+        # Protected mode with a directory: a wrong password for a person and for an ID the
+        # directory does not know take one path (a bind, one hash), so the same time.
+        real, unknown = ldap_portal.client(), ldap_portal.client()
+        person = side.names.take(1)[0]
+
+        def wrong(client, name):
+            return client.post("/sign-in/", {"username": name, "password": "Wrong-Password-1"})
+
+        self.results.setdefault("timing", {})[DIRECTORY_SIGN_IN] = self.alternate(
+            lambda i: wrong(real, person), lambda i: wrong(unknown, f"{PREFIX}99999"),
+            self.profile.pairs)
         self.results["directory"] = {
             "step_ms": ldap_alone.percentile(50) * 1000,
             "own_step_ms": own_alone.percentile(50) * 1000,
