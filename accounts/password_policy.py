@@ -44,12 +44,14 @@ LOOK_ALIKES = str.maketrans({
     "0": "o", "1": "l", "!": "i", "|": "l", "3": "e", "4": "a", "@": "a", "5": "s",
     "$": "s", "7": "t", "+": "t", "8": "b", "9": "g", "2": "z", "6": "g", "€": "e",
 })
+# What str.isalnum() refuses: \w is exactly isalnum() plus "_".
+NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 
 
 def canonical(text: str) -> str:
     """The form blocklists match on: case-folded, look-alikes replaced, letters only."""
     folded = normalise_password(text).casefold().translate(LOOK_ALIKES)
-    return "".join(ch for ch in folded if ch.isalnum())
+    return NOT_ALPHANUMERIC.sub("", folded)
 
 
 def _deletions(word: str) -> set[str]:
@@ -61,6 +63,10 @@ class FuzzyWordSet:
 
     Two words are within one edit exactly when they are equal, one is the other with one
     character deleted, or both give the same word with one character deleted (substitution).
+    The one-deletion forms of the listed words are made per word length when a check first
+    needs that length (a candidate only meets words one longer or as long as itself), so
+    loading the common-password list in a worker's first password check costs a set, not
+    65,000 forms, and a worker keeps only the lengths its passwords reach.
     """
 
     # Below this length one edit turns too many ordinary words into a listed one
@@ -69,21 +75,28 @@ class FuzzyWordSet:
 
     def __init__(self, words) -> None:
         self.words = {w for w in words if w}
-        self.deleted = {d: w for w in self.words if len(w) >= self.FUZZY_FROM
-                        for d in _deletions(w)}
+        self._deleted: dict[int, dict[str, str]] = {}
+
+    def _deleted_from(self, length: int) -> dict[str, str]:
+        """The one-deletion forms of the listed words of `length`, each to its word."""
+        if length not in self._deleted:
+            self._deleted[length] = {} if length < self.FUZZY_FROM else {
+                d: w for w in self.words if len(w) == length for d in _deletions(w)}
+        return self._deleted[length]
 
     def match(self, candidate: str) -> str | None:
         if candidate in self.words:
             return candidate
         if len(candidate) < self.FUZZY_FROM - 1:
             return None
-        if candidate in self.deleted:
-            return self.deleted[candidate]
+        longer, same = self._deleted_from(len(candidate) + 1), self._deleted_from(len(candidate))
+        if candidate in longer:
+            return longer[candidate]
         for variant in _deletions(candidate):
             if variant in self.words:
                 return variant
-            if variant in self.deleted:
-                return self.deleted[variant]
+            if variant in same:
+                return same[variant]
         return None
 
 

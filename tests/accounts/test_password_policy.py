@@ -165,3 +165,23 @@ def test_short_words_match_only_exactly():
 
 def test_canonical_form_folds_case_and_look_alikes():
     assert canonical("P@$$w0rd!") == "passwordi"
+
+
+def test_a_word_list_is_expanded_only_for_the_lengths_a_check_needs(monkeypatch):
+    """A worker's first password check builds no near-miss forms of the whole common list."""
+    from accounts import password_policy
+
+    expanded = []
+    original = password_policy._deletions
+
+    def counted(word):
+        expanded.append(word)
+        return original(word)
+
+    monkeypatch.setattr(password_policy, "_deletions", counted)
+    words = FuzzyWordSet(["summer", "september", "wintertime"])
+    assert expanded == []
+
+    assert words.match("simmers") is None
+    assert words.match("summers") == "summer"
+    assert set(expanded) == {"simmers", "summers"}  # no listed word of 9 or 10 letters
