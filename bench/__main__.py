@@ -207,7 +207,8 @@ class Bench:
         row["p99_ratio"] = ratio(row["portal"]["p99"], row["stock"]["p99"])
         self.rows.append(row)
         print(f"  {label} @{clients}: {row['portal']['rate']:.1f} vs "
-              f"{row['stock']['rate']:.1f} req/s, errors {portal.errors}/{stock.errors} "
+              f"{row['stock']['rate']:.1f} req/s, {row['portal']['cpu_ms']:.0f} vs "
+              f"{row['stock']['cpu_ms']:.0f} ms CPU, errors {portal.errors}/{stock.errors} "
               f"{portal.statuses}", flush=True)
 
     def load(self, clients_list: list[int], *, hashing_only: bool = False) -> None:
@@ -418,6 +419,7 @@ def summary(sample: Sample) -> dict:
     return {"rate": sample.rate, "n": len(sample.seconds), "errors": sample.errors,
             "p50": sample.percentile(50) * 1000, "p95": sample.percentile(95) * 1000,
             "p99": sample.percentile(99) * 1000, "queries": sample.mean_queries,
+            "cpu_ms": sample.mean_cpu_ms,
             "statuses": {str(k): v for k, v in sample.statuses.items()}}
 
 

@@ -20,6 +20,7 @@ class Response:
     body: str
     seconds: float
     queries: int | None
+    cpu_ms: float | None
 
 
 class Client:
@@ -69,10 +70,11 @@ class Client:
             self.conn = None
         for value in raw.headers.get_all("Set-Cookie") or []:
             self._store_cookie(value)
-        queries = raw.getheader("X-Bench-Queries")
+        queries, cpu = raw.getheader("X-Bench-Queries"), raw.getheader("X-Bench-CPU-Ms")
         return Response(raw.status, dict(raw.getheaders()),
                         payload.decode("utf-8", "replace"), seconds,
-                        int(queries) if queries is not None else None)
+                        int(queries) if queries is not None else None,
+                        float(cpu) if cpu is not None else None)
 
     def get(self, path: str) -> Response:
         return self.request("GET", path)
@@ -115,6 +117,7 @@ def input_value(html: str, name: str) -> str:
 class Sample:
     seconds: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
     errors: int = 0
     wall: float = 0.0
     statuses: dict = field(default_factory=dict)
@@ -127,10 +130,13 @@ class Sample:
         self.seconds.append(response.seconds)
         if response.queries is not None:
             self.queries.append(response.queries)
+        if response.cpu_ms is not None:
+            self.cpu_ms.append(response.cpu_ms)
 
     def merge(self, other: "Sample") -> None:
         self.seconds += other.seconds
         self.queries += other.queries
+        self.cpu_ms += other.cpu_ms
         self.errors += other.errors
         self.wall += other.wall
         for k, v in other.statuses.items():
@@ -146,6 +152,10 @@ class Sample:
     @property
     def mean_queries(self) -> float:
         return statistics.fmean(self.queries) if self.queries else float("nan")
+
+    @property
+    def mean_cpu_ms(self) -> float:
+        return statistics.fmean(self.cpu_ms) if self.cpu_ms else float("nan")
 
 
 def run_loop(clients: list, step, seconds: float, expected: tuple[int, ...]) -> Sample:

@@ -44,9 +44,11 @@ def load_row(row: dict) -> list[str]:
     return [
         f"{step}, {clients} clients",
         f"{fmt(portal['rate'], 1)} req/s, p50/p95/p99 {fmt(portal['p50'])}/{fmt(portal['p95'])}/"
-        f"{fmt(portal['p99'])} ms, {fmt(portal['queries'], 1)} queries{errors}",
+        f"{fmt(portal['p99'])} ms, {fmt(portal['queries'], 1)} queries, "
+        f"{fmt(portal.get('cpu_ms'), 1)} ms CPU{errors}",
         f"{row['reference']}: {fmt(stock['rate'], 1)} req/s, p50/p95/p99 {fmt(stock['p50'])}/"
-        f"{fmt(stock['p95'])}/{fmt(stock['p99'])} ms, {fmt(stock['queries'], 1)} queries",
+        f"{fmt(stock['p95'])}/{fmt(stock['p99'])} ms, {fmt(stock['queries'], 1)} queries, "
+        f"{fmt(stock.get('cpu_ms'), 1)} ms CPU",
         f"{fmt(row['throughput_ratio'], 2)}× req/s, {fmt(row['p99_ratio'], 2)}× p99",
         ", ".join(target),
         verdict(all(checks)),
