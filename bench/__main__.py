@@ -43,7 +43,7 @@ class Profile:
     directory_pool: int  # prepared new-password requests per round a side, at each count
 
 
-QUICK = Profile(seconds=2, rounds=1, pool={8: 8}, identify_pool={8: 60, 64: 128},
+QUICK = Profile(seconds=2, rounds=1, pool={8: 24}, identify_pool={8: 60, 64: 128},
                 pairs=200, hashing_clients=(8,), send_seconds=4, admin_users=5_000, users=1200,
                 directory_pool=32)
 FULL = Profile(seconds=6, rounds=2, pool={8: 32, 64: 64}, identify_pool={8: 240, 64: 400},
