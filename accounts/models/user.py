@@ -152,7 +152,7 @@ class User(AbstractUser):
         a transaction tried again leaves the same history. The caller saves
         previous_passwords with the new password.
         """
-        remembered = [previous] if is_password_usable(previous) else []
+        remembered = [previous] if previous and is_password_usable(previous) else []
         older = [h for h in self.previous_passwords if h != previous]
         self.previous_passwords = [*remembered, *older][:keep]
 

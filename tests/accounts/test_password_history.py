@@ -76,3 +76,26 @@ def test_a_session_ended_by_a_change_stays_ended_when_the_password_comes_back(us
                          event_type=AuditEvent.Type.PASSWORD_CHANGED, notify=False)
     assert stolen.get(reverse("accounts:overview"))["Location"].startswith(
         reverse("accounts:sign-in"))
+
+
+def test_a_transaction_tried_again_remembers_the_old_password_once(user, monkeypatch):
+    from django.db import DatabaseError
+
+    from accounts import services
+
+    before = [user.password, *user.previous_passwords][:4]
+    real, calls = services.record_event, []
+
+    def fails_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise DatabaseError("connection lost")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "record_event", fails_once)
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+    set_new_password(user=user, password=NEW, event_type=AuditEvent.Type.PASSWORD_CHANGED,
+                     notify=False)
+
+    assert len(calls) == 2
+    assert User.objects.get(pk=user.pk).previous_passwords == before
