@@ -71,7 +71,8 @@ def code_for(row: VerificationCode) -> str:
     return f"{int(digest, 16) % 10**DIGITS:0{DIGITS}d}"
 
 
-# Derived from when no code exists, so that a check costs the same either way (SPEC 8.1).
+# Derived from, and charged a try (primary key 0: no row has it), when no code is live, so
+# that a check costs the same either way (SPEC 8.1).
 STAND_IN = VerificationCode(pk=0, salt="")
 
 
@@ -101,13 +102,14 @@ def check(*, codes: QuerySet, typed: str) -> Check:
         row = codes.select_for_update().order_by("-created_at", "-id").first()
         live = row is not None and row.accepts_tries()
         # The same work whether or not a live code exists: the typed code is hashed and a
-        # try is charged (to no row when there is none), so that neither the time nor the
-        # queries tell whether a code was ever sent, in the reset wizard say (SPEC 8.1).
+        # try is charged (to STAND_IN, which no row is, when none is live), so that neither
+        # the time nor the queries tell whether a code was ever sent, in the reset wizard
+        # say (SPEC 8.1).
         if code_matches(row if live else None, typed):
             row.used_at = timezone.now()
             row.save(update_fields=["used_at"])
             return Check(Result.ACCEPTED, row)
-        VerificationCode.objects.filter(pk=row.pk if live else None).update(
+        VerificationCode.objects.filter(pk=(row if live else STAND_IN).pk).update(
             failed_tries=F("failed_tries") + 1)
         if not live:
             return Check(Result.DEAD, row)

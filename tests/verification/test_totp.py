@@ -56,6 +56,17 @@ def test_an_older_step_than_the_last_one_used_is_refused(user):
         assert not verify_totp(user=user, token=shown(app, NOW, -1))
 
 
+def test_after_a_wrong_code_even_the_right_one_waits_out_the_throttle(user):
+    with time_machine.travel(NOW, tick=False) as clock:
+        app = authenticator(start_authenticator(user=user))
+        assert confirm_authenticator(user=user, token=shown(app, NOW, -1))
+        right = shown(app, NOW, 0)
+        assert not verify_totp(user=user, token=f"{(int(right) + 1) % 10**6:06d}")
+        assert not verify_totp(user=user, token=right), "refused for a second after a failure"
+        clock.shift(1)
+        assert verify_totp(user=user, token=right)
+
+
 def lookalikes(code: str) -> list[str]:
     arabic_indic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     full_width = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))

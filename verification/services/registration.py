@@ -2,12 +2,10 @@
 
 from base64 import b32encode
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -25,7 +23,7 @@ from ..models import (
     VerificationCode,
 )
 from ..questions import normalise_answer
-from ..totp import check_code, check_decoy_code, parse_code
+from ..totp import check_code, stand_in_device
 from .sending import verify_code
 from .status import AUTHENTICATOR, EMAIL, PHONE, QUESTIONS, registered_methods
 
@@ -86,25 +84,14 @@ def verify_totp(*, user: User, token: str) -> bool:
     """Check a code from the person's confirmed authenticator app, with its row locked.
 
     One step either side, never a step already used, throttled after failures (verification
-    .totp): a code seen over someone's shoulder cannot be replayed.
+    .totp): a code seen over someone's shoulder cannot be replayed. Someone without an app,
+    the reset wizard's stand-in among them, is checked against a stand-in device by the
+    same code, so the work is the same and only the data differs (SPEC 8.1).
     """
     with transaction.atomic():
         device = (TOTPDevice.objects.select_for_update()
                   .filter(user=user, confirmed=True).first())
-        if device is not None:
-            return check_code(device, token)
-        # No authenticator, or the reset wizard's stand-in (SPEC 8.1): the same check against
-        # a key derived from the server secret, which nobody has, and the failure written
-        # where a device's would be; there is no row, so nothing changes. Input that is not
-        # a code changes nothing for a real device either.
-        code = parse_code(token)
-        if code is not None:
-            check_decoy_code(salted_hmac("verification.decoy-device", user.username,
-                                         algorithm="sha256").hexdigest()[:40], code)
-            TOTPDevice.objects.filter(user=user, confirmed=True).update(
-                throttling_failure_count=F("throttling_failure_count") + 1,
-                throttling_failure_timestamp=timezone.now())
-        return False
+        return check_code(device or stand_in_device(), token)
 
 
 def verified_authenticator(*, user: User, token: str) -> TOTPDevice | None:
@@ -164,11 +151,13 @@ def check_security_answers(*, user: User, answers: dict[int, str]) -> bool:
     """Whether every answer (question id → typed answer) matches what the person registered.
 
     Every answer is hashed even after a wrong one, so the time taken says nothing about
-    which answer was wrong.
+    which answer was wrong; one without a registered answer (the reset wizard's stand-in
+    has none) is checked against a decoy hash, the same Argon2 verification.
     """
     registered = dict(SecurityAnswer.objects.filter(user=user, question_id__in=answers)
                       .values_list("question_id", "answer_hash"))
-    results = [check_password(normalise_answer(typed), registered.get(question_id, ""))
+    decoy = get_hasher().decoy()
+    results = [check_password(normalise_answer(typed), registered.get(question_id, decoy))
                for question_id, typed in answers.items()]
     return bool(answers) and len(registered) == len(answers) and all(results)
 
