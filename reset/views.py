@@ -118,15 +118,17 @@ class GateMixin(AttemptMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(method=self.method, **kwargs)
 
-    def after_check(self, passed: bool, form):
-        attempt = ResetAttempt.objects.get(pk=self.attempt.pk)
-        with suppress(DirectoryUnavailable):
-            # The attempt waits at the unlock step, whose page offers another try.
-            services.finish_unlock(attempt=attempt, request=self.request)
-        attempt.refresh_from_db()
+    def after_check(self, checked: services.Checked, form):
+        # The attempt as the check left it: no need to read it again.
+        attempt = self.attempt = checked.attempt
+        if attempt.step == Step.UNLOCK:
+            with suppress(DirectoryUnavailable):
+                # The attempt waits at the unlock step, whose page offers another try.
+                services.finish_unlock(attempt=attempt, request=self.request)
+            attempt.refresh_from_db()
         if attempt.step != Step.VERIFY:
             return redirect(step_url(attempt))
-        if passed:
+        if checked.passed:
             messages.success(self.request, _("Verified. Now choose a second method."))
             return redirect("reset:verify")
         if attempt.method != self.method:
@@ -180,7 +182,7 @@ class CodeGateView(GateMixin, FormView):
             return self.asked(services.request_code(attempt=self.attempt, request=request),
                               _("If it's a number or address registered for your account, a "
                                 "new code is on its way."))
-        if ResetPolicy.current().show_account_state and not self.attempt.code_requested:
+        if not self.attempt.code_requested and ResetPolicy.current().show_account_state:
             return self.asked(services.request_code(attempt=self.attempt, request=request))
         return super().post(request, *args, **kwargs)
 
@@ -203,11 +205,11 @@ class CodeGateView(GateMixin, FormView):
         if isinstance(form, DestinationForm):
             return self.asked(services.request_code(attempt=self.attempt, request=self.request,
                                                     typed=form.cleaned_data["destination"]))
-        passed = services.check_code(attempt=self.attempt, request=self.request,
-                                     method=self.method, code=form.cleaned_data["code"])
+        checked = services.check_code(attempt=self.attempt, request=self.request,
+                                      method=self.method, code=form.cleaned_data["code"])
         self.wrong_message = _("That code didn't work. Check it and try again, or send a new "
                                "code.")
-        return self.after_check(passed, form)
+        return self.after_check(checked, form)
 
 
 class AppGateView(GateMixin, FormView):
@@ -215,11 +217,11 @@ class AppGateView(GateMixin, FormView):
     form_class = CodeForm
 
     def form_valid(self, form):
-        passed = services.check_app_code(attempt=self.attempt, request=self.request,
-                                         token=form.cleaned_data["code"])
+        checked = services.check_app_code(attempt=self.attempt, request=self.request,
+                                          token=form.cleaned_data["code"])
         self.wrong_message = _("That code didn't work. Wait for the next code in your app and "
                                "try again.")
-        return self.after_check(passed, form)
+        return self.after_check(checked, form)
 
 
 class QuestionsGateView(GateMixin, FormView):
@@ -231,9 +233,9 @@ class QuestionsGateView(GateMixin, FormView):
                 "questions": services.draw_questions(self.attempt)}
 
     def form_valid(self, form):
-        passed = services.check_answers(attempt=self.attempt, request=self.request,
-                                        answers=form.answers())
-        return self.after_check(passed, form)
+        checked = services.check_answers(attempt=self.attempt, request=self.request,
+                                         answers=form.answers())
+        return self.after_check(checked, form)
 
 
 class GiveUpView(AttemptMixin, View):

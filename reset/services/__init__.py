@@ -12,6 +12,7 @@ from .gates import (
     CODE_METHODS,
     EMAIL,
     QUESTIONS,
+    Checked,
     Method,
     check_answers,
     check_app_code,
@@ -25,8 +26,8 @@ from .gates import (
 )
 
 __all__ = [
-    "APP", "CODE_METHODS", "EMAIL", "QUESTIONS", "SESSION_KEY", "Method", "check_answers",
-    "check_app_code", "check_code", "choose_method", "contact_helpdesk", "current_attempt",
-    "draw_questions", "end_unverified", "finish_reset", "finish_unlock", "offered_methods",
-    "request_code", "resend_wait", "send_code_if_registered", "start_reset",
+    "APP", "CODE_METHODS", "EMAIL", "QUESTIONS", "SESSION_KEY", "Checked", "Method",
+    "check_answers", "check_app_code", "check_code", "choose_method", "contact_helpdesk",
+    "current_attempt", "draw_questions", "end_unverified", "finish_reset", "finish_unlock",
+    "offered_methods", "request_code", "resend_wait", "send_code_if_registered", "start_reset",
 ]

@@ -33,7 +33,8 @@ SHOWN_STEPS = {
 
 
 def eligibility(user: User | None, facts: dict, policy: ResetPolicy) -> str:
-    """Why `user` may or may not reset their password here; `facts` from `_account_facts`."""
+    """Why `user` may or may not reset their password here; `facts` as `_account_facts`
+    reads them."""
     if user is None:
         return Eligibility.NOT_FOUND
     if not user.is_active:
@@ -50,13 +51,14 @@ def eligibility(user: User | None, facts: dict, policy: ResetPolicy) -> str:
     return Eligibility.ELIGIBLE
 
 
-def _account_facts(user: User, policy: ResetPolicy) -> dict:
-    """Group membership and counted methods of `user` (or of the stand-in), in one query."""
+def _account_facts(user: User, policy: ResetPolicy) -> dict[str, Subquery]:
+    """Group membership and counted methods of `user` (none for the stand-in), each as a
+    subquery, so that `_counts` reads them in its own statement."""
     in_group = User.groups.through.objects.filter(user_id=OuterRef("pk"),
                                                   group_id=policy.enabled_group_id)
-    return (verification.users_with_answer_counts().filter(pk=user.pk)
-            .values(**verification.counted_flags(policy), in_group=Exists(in_group))
-            .first() or {})
+    person = verification.users_with_answer_counts().filter(pk=user.pk)
+    facts = {**verification.counted_flags(policy), "in_group": Exists(in_group)}
+    return {name: Subquery(person.values(**{name: fact})[:1]) for name, fact in facts.items()}
 
 
 def subject_of(attempt: ResetAttempt) -> User:
@@ -82,17 +84,18 @@ def start_reset(*, request: HttpRequest, identifier: str, mode: str) -> ResetAtt
     key = normalise_identifier(identifier)[:254]
     user = find_user(identifier)
     subject = user or StandIn.for_key(key)
-    state = eligibility(user, _account_facts(subject, policy), policy)
     now = timezone.now()
-    attempt = ResetAttempt(
-        user=user, key=key, mode=mode, eligibility=state,
-        gates_required=verification.methods_required(
-            subject if state == Eligibility.ELIGIBLE else StandIn.for_key(key), policy),
-        support_code=new_support_code(), created_at=now,
-        expires_at=now + timedelta(seconds=settings.SSPR_RESET_ATTEMPT_SECONDS),
-    )
     with transaction.atomic():
-        counts = _counts(attempt, now)
+        counts, facts = _counts(key=key, account=subject.pk, now=now,
+                                also=_account_facts(subject, policy))
+        state = eligibility(user, facts, policy)
+        attempt = ResetAttempt(
+            user=user, key=key, mode=mode, eligibility=state,
+            gates_required=verification.methods_required(
+                subject if state == Eligibility.ELIGIBLE else StandIn.for_key(key), policy),
+            support_code=new_support_code(), created_at=now,
+            expires_at=now + timedelta(seconds=settings.SSPR_RESET_ATTEMPT_SECONDS),
+        )
         attempt.step = _first_step(attempt, policy, counts)
         attempt.save()
         record_event(type=AuditEvent.Type.RESET_STARTED, request=request, subject=user,
@@ -153,35 +156,42 @@ class Counts:
     account_failed_gates: int
 
 
-def _counts(attempt: ResetAttempt, now) -> Counts:
-    """Count the starts and failed gates of the attempt's typed ID, the same way for any ID.
+def _counts(*, key: str, account: int, now, also: dict | None = None) -> tuple[Counts, dict]:
+    """Count the starts and failed gates of the typed ID `key`, the same way for any ID.
 
     Every limit is keyed on the normalised typed ID, whatever it resolves to, so that no
     sequence of starts blocks a real ID where it would not block an unknown one (an
     account reached by its username and by its email is two IDs here). The failed gates
-    of the account itself, over all its IDs, are counted as well, for the stand-in too
-    (primary key 0, no rows): `settle` refuses to pass a gate beyond that limit, which only
-    someone who could pass it would ever notice (SPEC 6.1, 8.1).
+    of the account itself (`account`, a primary key), over all its IDs, are counted as
+    well, for the stand-in too (primary key 0, no rows): `settle` refuses to pass a gate
+    beyond that limit, which only someone who could pass it would ever notice (SPEC 6.1,
+    8.1). The expressions in `also` are read in the same statement and returned as well.
     """
-    done = (ResetAttempt.objects.filter(key=attempt.key, step=Step.DONE)
+    done = (ResetAttempt.objects.filter(key=key, step=Step.DONE)
             .order_by("-finished_at").values("finished_at")[:1])
     hour_ago = Value(now - HOUR)
-    typed = Q(key=attempt.key, created_at__gt=Greatest(Coalesce(Subquery(done), hour_ago),
-                                                       hour_ago))
-    account = Q(user_id=subject_of(attempt).pk, created_at__gt=now - HOUR)
+    typed = Q(key=key, created_at__gt=Greatest(Coalesce(Subquery(done), hour_ago), hour_ago))
+    of_account = Q(user_id=account, created_at__gt=now - HOUR)
     # A block is made by an attempt of the same ID, so while it lasts that attempt is among
     # the rows of the last block period: one query answers the block and the counts.
     block_period = timedelta(seconds=settings.SSPR_RESET_BLOCK_SECONDS
                              + settings.SSPR_RESET_ATTEMPT_SECONDS)
-    blocking = Q(key=attempt.key) & Q(Exists(ResetBlock.objects.filter(key=OuterRef("key"),
-                                                                       until__gt=now)))
-    row = (ResetAttempt.objects.filter(Q(key=attempt.key, created_at__gt=now - block_period)
-                                       | account)
-           .aggregate(starts=Count("pk", filter=typed), failed=Sum("failed_gates", filter=typed),
-                      account_failed=Sum("failed_gates", filter=account),
-                      blocked=Count("pk", filter=blocking)))
-    return Counts(blocked=row["blocked"] > 0, starts=row["starts"],
-                  failed_gates=row["failed"] or 0, account_failed_gates=row["account_failed"] or 0)
+    blocking = Q(key=key) & Q(Exists(ResetBlock.objects.filter(key=OuterRef("key"),
+                                                               until__gt=now)))
+    also = also or {}
+    # Aggregates over the rows, with no GROUP BY (the constant groups nothing): one row
+    # even when no row counts, which carries `also` too.
+    row = (ResetAttempt.objects.filter(Q(key=key, created_at__gt=now - block_period)
+                                       | of_account)
+           .values(everything=Value(1))
+           .annotate(starts=Count("pk", filter=typed), failed=Sum("failed_gates", filter=typed),
+                     account_failed=Sum("failed_gates", filter=of_account),
+                     blocked=Count("pk", filter=blocking), **also)
+           .values("starts", "failed", "account_failed", "blocked", *also).get())
+    counts = Counts(blocked=row["blocked"] > 0, starts=row["starts"],
+                    failed_gates=row["failed"] or 0,
+                    account_failed_gates=row["account_failed"] or 0)
+    return counts, {name: row[name] for name in also}
 
 
 def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:
@@ -197,7 +207,8 @@ def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:
 
 def limits(attempt: ResetAttempt) -> Counts:
     """The attempt's typed ID's counts, including the attempt itself as last saved."""
-    return _counts(attempt, timezone.now())
+    counts, _ = _counts(key=attempt.key, account=subject_of(attempt).pk, now=timezone.now())
+    return counts
 
 
 def end_unverified(*, attempt: ResetAttempt, request: HttpRequest) -> None:

@@ -202,38 +202,46 @@ def send_code_if_registered(*, attempt_id: str, client_ip: str | None, language:
                                language=language)
 
 
-def _at_gate(attempt: ResetAttempt, method: str) -> ResetAttempt | None:
-    """The attempt, locked, if it is still at the gate of `method`; else None.
+@dataclass(frozen=True)
+class Checked:
+    """What checking what was typed at a gate did: whether the gate was passed, and the
+    attempt as it stands after the check (read under the row lock, saved if changed)."""
+
+    passed: bool
+    attempt: ResetAttempt
+
+
+def _at_gate(attempt: ResetAttempt, method: str) -> tuple[ResetAttempt, bool]:
+    """The attempt, locked, and whether it is still at the gate of `method`.
 
     Parallel requests all passed the view's check before the first of them changed the
     attempt; each must look again under the lock, or a gate could be counted twice.
     """
     attempt = locked(attempt)
-    if attempt.step != ResetAttempt.Step.VERIFY or attempt.method != method:
-        return None
-    return attempt
+    return attempt, attempt.step == ResetAttempt.Step.VERIFY and attempt.method == method
 
 
-def check_code(*, attempt: ResetAttempt, request: HttpRequest, method: str, code: str) -> bool:
+def check_code(*, attempt: ResetAttempt, request: HttpRequest, method: str,
+               code: str) -> Checked:
     """Check a code typed for the attempt's code method; the gate fails after too many tries."""
     kind = "email" if method == EMAIL else "phone"
     with transaction.atomic():
-        attempt = _at_gate(attempt, method)
-        if attempt is None:
-            return False
+        attempt, at_gate = _at_gate(attempt, method)
+        if not at_gate:
+            return Checked(False, attempt)
         accepted = verification.verify_code(
             user=subject_of(attempt), purpose=VerificationCode.Purpose.RESET, kind=kind,
             code=code, request=request, reset_attempt=str(attempt.pk)).accepted
-        return _settle(attempt, request, accepted, tries=True)
+        return Checked(_settle(attempt, request, accepted, tries=True), attempt)
 
 
-def check_app_code(*, attempt: ResetAttempt, request: HttpRequest, token: str) -> bool:
+def check_app_code(*, attempt: ResetAttempt, request: HttpRequest, token: str) -> Checked:
     with transaction.atomic():
-        attempt = _at_gate(attempt, APP)
-        if attempt is None:
-            return False
+        attempt, at_gate = _at_gate(attempt, APP)
+        if not at_gate:
+            return Checked(False, attempt)
         accepted = verification.verify_totp(user=subject_of(attempt), token=token)
-        return _settle(attempt, request, accepted, tries=True)
+        return Checked(_settle(attempt, request, accepted, tries=True), attempt)
 
 
 def draw_questions(attempt: ResetAttempt) -> list[SecurityQuestion]:
@@ -294,23 +302,24 @@ def _questions(ids: list[int]) -> list[SecurityQuestion]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def check_answers(*, attempt: ResetAttempt, request: HttpRequest, answers: dict[int, str]) -> bool:
+def check_answers(*, attempt: ResetAttempt, request: HttpRequest,
+                  answers: dict[int, str]) -> Checked:
     """Check the drawn questions' answers; one wrong answer fails the gate (SPEC 2.3).
 
     Every answer is hashed for every ID: a stand-in has no answers, and checking against
     none costs one hash each as checking against a real one does.
     """
     with transaction.atomic():
-        attempt = _at_gate(attempt, QUESTIONS)
-        if attempt is None:
-            return False
+        attempt, at_gate = _at_gate(attempt, QUESTIONS)
+        if not at_gate:
+            return Checked(False, attempt)
         asked = {int(q) for q in attempt.question_ids}
         answers = {q: a for q, a in answers.items() if q in asked}
         subject = subject_of(attempt)
         accepted = verification.check_security_answers(user=subject, answers=answers)
         # Questions never count for an administrator (SPEC 2.3), whatever they answer.
         accepted = accepted and len(answers) == len(asked) and not subject.is_staff
-        return _settle(attempt, request, accepted, tries=False)
+        return Checked(_settle(attempt, request, accepted, tries=False), attempt)
 
 
 def _settle(attempt: ResetAttempt, request: HttpRequest, accepted: bool, *, tries: bool) -> bool:
