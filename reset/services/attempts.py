@@ -5,7 +5,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest
 from django.utils import timezone
@@ -146,6 +156,25 @@ def locked(attempt: ResetAttempt) -> ResetAttempt:
             .get(pk=attempt.pk))
 
 
+def locked_with_counts(attempt: ResetAttempt) -> tuple[ResetAttempt, "Counts"]:
+    """Re-read `attempt` with its row locked, and its typed ID's counts in the same statement.
+
+    The counts include the attempt as it was before this request changes it (a gate it
+    fails now adds to them if `attempt_counted`). Call inside a transaction.
+    """
+    rows, aggregates, typed = _limit_terms(key=attempt.key, account=subject_of(attempt).pk,
+                                           now=timezone.now())
+    counted = {name: Subquery(_aggregated(rows).annotate(**{name: aggregate}).values(name))
+               for name, aggregate in aggregates.items()}
+    row = (ResetAttempt.objects.select_for_update(of=("self",)).select_related("user")
+           .annotate(**counted, counted_here=ExpressionWrapper(typed,
+                                                               output_field=BooleanField()))
+           .get(pk=attempt.pk))
+    return row, Counts(blocked=row.blocked > 0, starts=row.starts, failed_gates=row.failed,
+                       account_failed_gates=row.account_failed,
+                       attempt_counted=row.counted_here)
+
+
 @dataclass(frozen=True)
 class Counts:
     """What the limits of SPEC 6.1 count for a typed ID, since its last successful reset."""
@@ -154,18 +183,21 @@ class Counts:
     starts: int
     failed_gates: int
     account_failed_gates: int
+    # Whether the attempt they were read with is among the typed ID's rows: it is, unless
+    # a reset of that ID was finished after it began.
+    attempt_counted: bool = False
 
 
-def _counts(*, key: str, account: int, now, also: dict | None = None) -> tuple[Counts, dict]:
-    """Count the starts and failed gates of the typed ID `key`, the same way for any ID.
+def _limit_terms(*, key: str, account: int, now) -> tuple[Q, dict, Q]:
+    """What the limits count for the typed ID `key`, the same way for any ID: the rows, an
+    aggregate per count, and the condition of a row counted for the typed ID.
 
     Every limit is keyed on the normalised typed ID, whatever it resolves to, so that no
     sequence of starts blocks a real ID where it would not block an unknown one (an
     account reached by its username and by its email is two IDs here). The failed gates
     of the account itself (`account`, a primary key), over all its IDs, are counted as
-    well, for the stand-in too (primary key 0, no rows): `settle` refuses to pass a gate
-    beyond that limit, which only someone who could pass it would ever notice (SPEC 6.1,
-    8.1). The expressions in `also` are read in the same statement and returned as well.
+    well, for the stand-in too (primary key 0, no rows): a gate is not passed beyond that
+    limit, which only someone who could pass it would ever notice (SPEC 6.1, 8.1).
     """
     done = (ResetAttempt.objects.filter(key=key, step=Step.DONE)
             .order_by("-finished_at").values("finished_at")[:1])
@@ -178,20 +210,26 @@ def _counts(*, key: str, account: int, now, also: dict | None = None) -> tuple[C
                              + settings.SSPR_RESET_ATTEMPT_SECONDS)
     blocking = Q(key=key) & Q(Exists(ResetBlock.objects.filter(key=OuterRef("key"),
                                                                until__gt=now)))
-    also = also or {}
-    # Aggregates over the rows, with no GROUP BY (the constant groups nothing): one row
-    # even when no row counts, which carries `also` too.
-    row = (ResetAttempt.objects.filter(Q(key=key, created_at__gt=now - block_period)
-                                       | of_account)
-           .values(everything=Value(1))
-           .annotate(starts=Count("pk", filter=typed), failed=Sum("failed_gates", filter=typed),
-                     account_failed=Sum("failed_gates", filter=of_account),
-                     blocked=Count("pk", filter=blocking), **also)
-           .values("starts", "failed", "account_failed", "blocked", *also).get())
-    counts = Counts(blocked=row["blocked"] > 0, starts=row["starts"],
-                    failed_gates=row["failed"] or 0,
-                    account_failed_gates=row["account_failed"] or 0)
-    return counts, {name: row[name] for name in also}
+    rows = Q(key=key, created_at__gt=now - block_period) | of_account
+    return rows, {"starts": Count("pk", filter=typed),
+                  "failed": Coalesce(Sum("failed_gates", filter=typed), 0),
+                  "account_failed": Coalesce(Sum("failed_gates", filter=of_account), 0),
+                  "blocked": Count("pk", filter=blocking)}, typed
+
+
+def _aggregated(rows: Q):
+    # Aggregates over the rows with no GROUP BY (the constant groups nothing): one row even
+    # when no row counts, which carries any other expression asked for too.
+    return ResetAttempt.objects.filter(rows).values(everything=Value(1))
+
+
+def _counts(*, key: str, account: int, now, also: dict) -> tuple[Counts, dict]:
+    """The limits' counts of the typed ID `key`, and the expressions in `also`, read in one
+    statement."""
+    rows, aggregates, _ = _limit_terms(key=key, account=account, now=now)
+    row = _aggregated(rows).annotate(**aggregates, **also).values(*aggregates, *also).get()
+    return Counts(blocked=row["blocked"] > 0, starts=row["starts"], failed_gates=row["failed"],
+                  account_failed_gates=row["account_failed"]), {name: row[name] for name in also}
 
 
 def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:
@@ -203,12 +241,6 @@ def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:
     record_event(type=AuditEvent.Type.ATTEMPT_BLOCKED, outcome=AuditEvent.Outcome.FAILURE,
                  request=request, subject=attempt.user, identifier=attempt.key,
                  support_code=attempt.support_code, details={"reason": reason})
-
-
-def limits(attempt: ResetAttempt) -> Counts:
-    """The attempt's typed ID's counts, including the attempt itself as last saved."""
-    counts, _ = _counts(key=attempt.key, account=subject_of(attempt).pk, now=timezone.now())
-    return counts
 
 
 def end_unverified(*, attempt: ResetAttempt, request: HttpRequest) -> None:

@@ -31,7 +31,7 @@ from verification.models import ContactMethod, SecurityAnswer, SecurityQuestion,
 
 from ..models import ResetAttempt
 from ..tasks import send_reset_code
-from .attempts import block, limits, locked, rotate_session, subject_of
+from .attempts import Counts, block, locked, locked_with_counts, rotate_session, subject_of
 from .finish import gates_complete
 
 Channel = VerificationCode.Channel
@@ -211,14 +211,15 @@ class Checked:
     attempt: ResetAttempt
 
 
-def _at_gate(attempt: ResetAttempt, method: str) -> tuple[ResetAttempt, bool]:
-    """The attempt, locked, and whether it is still at the gate of `method`.
+def _at_gate(attempt: ResetAttempt, method: str) -> tuple[ResetAttempt, Counts, bool]:
+    """The attempt, locked, its typed ID's counts, and whether it is still at the gate of
+    `method`.
 
     Parallel requests all passed the view's check before the first of them changed the
     attempt; each must look again under the lock, or a gate could be counted twice.
     """
-    attempt = locked(attempt)
-    return attempt, attempt.step == ResetAttempt.Step.VERIFY and attempt.method == method
+    attempt, counts = locked_with_counts(attempt)
+    return attempt, counts, attempt.step == ResetAttempt.Step.VERIFY and attempt.method == method
 
 
 def check_code(*, attempt: ResetAttempt, request: HttpRequest, method: str,
@@ -226,22 +227,22 @@ def check_code(*, attempt: ResetAttempt, request: HttpRequest, method: str,
     """Check a code typed for the attempt's code method; the gate fails after too many tries."""
     kind = "email" if method == EMAIL else "phone"
     with transaction.atomic():
-        attempt, at_gate = _at_gate(attempt, method)
+        attempt, counts, at_gate = _at_gate(attempt, method)
         if not at_gate:
             return Checked(False, attempt)
         accepted = verification.verify_code(
             user=subject_of(attempt), purpose=VerificationCode.Purpose.RESET, kind=kind,
             code=code, request=request, reset_attempt=str(attempt.pk)).accepted
-        return Checked(_settle(attempt, request, accepted, tries=True), attempt)
+        return Checked(_settle(attempt, counts, request, accepted, tries=True), attempt)
 
 
 def check_app_code(*, attempt: ResetAttempt, request: HttpRequest, token: str) -> Checked:
     with transaction.atomic():
-        attempt, at_gate = _at_gate(attempt, APP)
+        attempt, counts, at_gate = _at_gate(attempt, APP)
         if not at_gate:
             return Checked(False, attempt)
         accepted = verification.verify_totp(user=subject_of(attempt), token=token)
-        return Checked(_settle(attempt, request, accepted, tries=True), attempt)
+        return Checked(_settle(attempt, counts, request, accepted, tries=True), attempt)
 
 
 def draw_questions(attempt: ResetAttempt) -> list[SecurityQuestion]:
@@ -310,7 +311,7 @@ def check_answers(*, attempt: ResetAttempt, request: HttpRequest,
     none costs one hash each as checking against a real one does.
     """
     with transaction.atomic():
-        attempt, at_gate = _at_gate(attempt, QUESTIONS)
+        attempt, counts, at_gate = _at_gate(attempt, QUESTIONS)
         if not at_gate:
             return Checked(False, attempt)
         asked = {int(q) for q in attempt.question_ids}
@@ -319,19 +320,19 @@ def check_answers(*, attempt: ResetAttempt, request: HttpRequest,
         accepted = verification.check_security_answers(user=subject, answers=answers)
         # Questions never count for an administrator (SPEC 2.3), whatever they answer.
         accepted = accepted and len(answers) == len(asked) and not subject.is_staff
-        return Checked(_settle(attempt, request, accepted, tries=False), attempt)
+        return Checked(_settle(attempt, counts, request, accepted, tries=False), attempt)
 
 
-def _settle(attempt: ResetAttempt, request: HttpRequest, accepted: bool, *, tries: bool) -> bool:
+def _settle(attempt: ResetAttempt, counts: Counts, request: HttpRequest, accepted: bool, *,
+            tries: bool) -> bool:
     """Pass the gate, count a wrong try, or fail the gate; block when the typed ID has had
-    too many failed gates. Runs with the attempt locked.
+    too many failed gates. Runs with the attempt locked; `counts` were read with the lock.
 
     A gate is not passed while the account has had too many failed gates under any of its
     IDs: refused like a wrong answer, so only someone who could pass it would notice.
     """
     method = attempt.method
-    if accepted and (limits(attempt).account_failed_gates
-                     < settings.SSPR_RESET_FAILED_GATES_PER_HOUR):
+    if accepted and counts.account_failed_gates < settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
         attempt.gates_passed = [*attempt.gates_passed, method]
         attempt.method, attempt.code_requested, attempt.code_tries = "", False, 0
         _audit_gate(attempt, request, AuditEvent.Outcome.SUCCESS, method)
@@ -350,7 +351,8 @@ def _settle(attempt: ResetAttempt, request: HttpRequest, accepted: bool, *, trie
     attempt.question_ids = []  # the next questions gate draws again (seeded by failed_gates)
     _audit_gate(attempt, request, AuditEvent.Outcome.FAILURE, method)
     attempt.save()
-    if limits(attempt).failed_gates >= settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
+    failed = counts.failed_gates + counts.attempt_counted  # this failure included
+    if failed >= settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
         block(attempt=attempt, request=request, reason="failed_gates")
     return False
 

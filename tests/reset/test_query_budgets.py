@@ -94,3 +94,20 @@ def test_questions_gate_post(started, user_id, django_assert_max_num_queries):
     fields = client.get(url).context["form"].fields
     with django_assert_max_num_queries(GATE_POST):
         client.post(url, {name: "wrong" for name in fields})
+
+
+@pytest.mark.parametrize("user_id", ["hanna", "ghost"])
+@pytest.mark.parametrize(("method", "data"), [
+    ("sms", {"destination": PHONE}), ("authenticator", None),
+])
+def test_the_wrong_code_that_fails_the_gate(started, settings, user_id, method, data,
+                                             django_assert_max_num_queries):
+    client = started(user_id)
+    client.post(reverse("reset:verify"), {"method": method})
+    url = reverse("reset:gate", kwargs={"method": method})
+    if data:
+        client.post(url, data)
+    for _ in range(settings.SSPR_CODE_MAX_TRIES - 1):
+        client.post(url, {"code": "000000"})
+    with django_assert_max_num_queries(GATE_POST):
+        assert client.post(url, {"code": "000000"})["Location"] == reverse("reset:verify")
