@@ -266,6 +266,11 @@ class Bench:
         out["POST wrong code"] = self.alternate(
             lambda i: r.post("/reset/verify/authenticator/", {"code": "000000"}),
             lambda i: u.post("/reset/verify/authenticator/", {"code": "000000"}), pairs)
+        # A real person was sent a code to their address; the unknown ID's has none.
+        r, u = at(p.at_email_code, real_names[2]), at(p.at_email_code, unknown_names[2])
+        out["POST wrong email code"] = self.alternate(
+            lambda i: r.post("/reset/verify/email/", {"code": "000000"}),
+            lambda i: u.post("/reset/verify/email/", {"code": "000000"}), pairs)
         self.results["timing"] = out
 
     @staticmethod

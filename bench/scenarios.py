@@ -80,6 +80,14 @@ class Portal:
         expect(client.post("/reset/verify/", {"method": "authenticator"}),
                "/reset/verify/authenticator/")
 
+    def at_email_code(self, client: Client, username: str) -> None:
+        """At the email gate's code form, having typed the address the seed registers (for
+        an unknown ID, the same form of address: nothing is sent to it)."""
+        self.at_method_page(client, username)
+        expect(client.post("/reset/verify/", {"method": "email"}), "/reset/verify/email/")
+        expect(client.post("/reset/verify/email/", {"destination": f"{username}@example.net"}),
+               "/reset/verify/email/")
+
     def at_new_password(self, client: Client, username: str) -> None:
         self.at_app_gate(client, username)
         expect(client.post("/reset/verify/authenticator/", {"code": totp(self.totp_key)}),
