@@ -33,6 +33,9 @@ class Refusal(TextChoices):
                        "credentials manage staff")
     PRIVILEGED_PASSWORD = "privileged_password", _(
         "staff never get a typed or emailed password")
+    RESET_RUNNING = "reset_running", _(
+        "a password reset of this account is running: its privileges can be raised once it "
+        "is done, in a minute or two")
 
 
 def refusal(actor: User, target: User) -> Refusal | None:

@@ -65,7 +65,12 @@ def is_locked_out(user: User) -> bool:
 
 def clear_lockout(user: User) -> None:
     """Forget the failures and the lockout streak of `user` (reset, unlock, admin action)."""
-    SignInLockout.objects.filter(key=lockout_key(user.username)).delete()
+    clear_lockouts([user])
+
+
+def clear_lockouts(users: list[User]) -> None:
+    """Forget the failures and lockout streaks of `users` at once (an administrator's job)."""
+    SignInLockout.objects.filter(key__in=[lockout_key(u.username) for u in users]).delete()
 
 
 def forget_stale_lockouts() -> int:

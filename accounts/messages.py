@@ -31,6 +31,8 @@ STAFF_ALERTS = {DELIVERY_ALERT, "phone_budget_alert"}
 DELIVERY_ALERT_LOCK = 0x53535052_0001  # "SSPR", 1
 # A mail to every administrator of a huge directory would be spam, not help.
 MAX_STAFF_RECIPIENTS = 100
+# Messages recorded together beyond which one task queues them (see queue_messages).
+FAN_OUT_ABOVE = 10
 
 # Events the user is told about by email, and the template that tells them.
 NOTICE_TEMPLATES = {
@@ -57,10 +59,18 @@ def unseal(sealed: str) -> dict:
 
 
 def queue_messages(messages: list[Message]) -> list[Message]:
-    """Record `messages` and queue each for a worker when the transaction commits."""
-    from .tasks import deliver_message
+    """Record `messages` and queue each for a worker when the transaction commits.
+
+    More than FAN_OUT_ABOVE (an administrator's job, a chunk of links) go to the broker as
+    one task that queues each: the caller waits for one broker round trip, not hundreds. A
+    lost fan-out loses nothing: the rows are pending, and the sweep queues them.
+    """
+    from .tasks import deliver_message, queue_deliveries
 
     created = Message.objects.bulk_create(messages)
+    if len(created) > FAN_OUT_ABOVE:
+        transaction.on_commit(partial(enqueue, queue_deliveries, [m.pk for m in created]))
+        return created
     for message in created:
         transaction.on_commit(partial(enqueue, deliver_message, message.pk))
     return created

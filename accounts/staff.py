@@ -3,6 +3,12 @@
 Every change is audited with the administrator as actor and the account as subject, so the
 log never records a staff member's change as the user's own; where a way of proving who
 someone is changed (the office phone), the user is told.
+
+Raising someone's privileges (staff status, superuser) waits for no reset job: it is refused
+while a job holds a lease on the account (accounts.resets), taken under the same row lock,
+so a target promoted between a job's authority check and its directory write cannot happen.
+Groups and permissions are not guarded: the rule reads only the target's staff and superuser
+flags (accounts.authority.refusal), and those two are what a job's check relied on.
 """
 
 from collections import Counter
@@ -11,11 +17,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .audit import record_event
-from .authority import manageable, record_refusal, refusal
+from .authority import Refusal, manageable, record_refusal, refusal
 from .directory import directory
-from .models import AuditEvent, User
+from .models import AdminResetJobItem, AuditEvent, User
 from .services import queue_notice, unlock_account
 
 # The fields of an account whose change through the admin is a security event.
@@ -84,30 +91,57 @@ class ChangeRefused(PermissionError):
     """The actor may not change this account (accounts.authority); nothing was saved."""
 
 
+def promotion_refusal(stored: User, *, is_staff: bool, is_superuser: bool) -> Refusal | None:
+    """RESET_RUNNING if these flags raise `stored`'s privileges while a reset job holds a
+    lease on it; else None. Asked under `stored`'s row lock by whatever saves the flags."""
+    raises = (is_staff and not stored.is_staff) or (is_superuser and not stored.is_superuser)
+    if raises and AdminResetJobItem.objects.filter(user=stored,
+                                                   lease_until__gt=timezone.now()).exists():
+        return Refusal.RESET_RUNNING
+    return None
+
+
 def save_account(*, actor: User, user: User, changed: list[str],
                  request: HttpRequest | None = None) -> None:
     """Save an administrator's edit of `user` through the admin's form, audited.
 
     The rule is asked of the account as stored and as edited, so nobody gains authority
-    over an account by promoting or demoting it in the same edit.
+    over an account by promoting or demoting it in the same edit; a promotion waits for a
+    running reset of the account (promotion_refusal).
     """
     with transaction.atomic():
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
-        for state in (stored, user):
-            reason = refusal(actor, state) if state is not None else None
-            if reason is not None:
-                record_refusal(actor=actor, target=stored or user, action="change_account",
-                               reason=reason, request=request, details={"fields": changed})
-                raise ChangeRefused(reason)
-        user.save()
-        fields = [f for f in changed if f in SECURITY_FIELDS]
-        if stored is None or not fields:
-            return
-        details = {f: getattr(user, f) for f in fields if isinstance(getattr(user, f), bool)}
-        record_event(type=AuditEvent.Type.ACCOUNT_CHANGED_BY_ADMIN, request=request, actor=actor,
-                     subject=user, details={"fields": fields, **details})
-        if "office_phone" in fields:
-            _office_phone_changed(actor=actor, user=user, request=request)
+        reason = _edit_refusal(actor, stored, user)
+        if reason is None:
+            _save_edit(actor=actor, user=user, stored=stored, changed=changed, request=request)
+        else:
+            # Committed with nothing else: the refusal stays in the log.
+            record_refusal(actor=actor, target=stored or user, action="change_account",
+                           reason=reason, request=request, details={"fields": changed})
+    if reason is not None:
+        raise ChangeRefused(reason)
+
+
+def _save_edit(*, actor: User, user: User, stored: User | None, changed: list[str],
+               request: HttpRequest | None) -> None:
+    user.save()
+    fields = [f for f in changed if f in SECURITY_FIELDS]
+    if stored is None or not fields:
+        return
+    details = {f: getattr(user, f) for f in fields if isinstance(getattr(user, f), bool)}
+    record_event(type=AuditEvent.Type.ACCOUNT_CHANGED_BY_ADMIN, request=request, actor=actor,
+                 subject=user, details={"fields": fields, **details})
+    if "office_phone" in fields:
+        _office_phone_changed(actor=actor, user=user, request=request)
+
+
+def _edit_refusal(actor: User, stored: User | None, edited: User) -> Refusal | None:
+    for state in (stored, edited):
+        if state is not None and (reason := refusal(actor, state)) is not None:
+            return reason
+    if stored is None:
+        return None
+    return promotion_refusal(stored, is_staff=edited.is_staff, is_superuser=edited.is_superuser)
 
 
 def _office_phone_changed(*, actor: User, user: User, request: HttpRequest | None) -> None:

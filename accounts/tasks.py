@@ -23,6 +23,14 @@ def deliver_message(message_id: int) -> str:
 
 
 @shared_task
+def queue_deliveries(message_ids: list[int]) -> None:
+    """Queue deliver_message for each of `message_ids`: many messages, one broker hop for
+    whoever recorded them (accounts.messages.queue_messages)."""
+    for message_id in message_ids:
+        delivery.enqueue(deliver_message, message_id)
+
+
+@shared_task
 def sweep_messages() -> int:
     """Queue the messages never handed to the broker, or whose retry or worker is overdue."""
     return delivery.sweep(Message.objects.all(), deliver_message)
@@ -31,9 +39,12 @@ def sweep_messages() -> int:
 @shared_task
 def deliver_admin_reset_job(job_id: int) -> None:
     """Run an administrator's password reset job to the end (resumes where it stopped)."""
-    from .resets import run_job
+    from .resets import enqueue_job, run_job
 
-    run_job(job_id=job_id)
+    if not run_job(job_id=job_id).is_done:
+        # Some users are leased to a run that stopped (a killed worker): come back for them
+        # once those leases have ended.
+        enqueue_job(job_id, countdown=settings.SSPR_ADMIN_RESET_LEASE_SECONDS)
 
 
 @shared_task

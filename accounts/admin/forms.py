@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AdminResetJob
+from ..staff import promotion_refusal
 
 
 class AdminResetForm(forms.Form):
@@ -64,3 +66,21 @@ class UserCreationForm(AdminUserCreationForm):
             user.password_changed_at = timezone.now()
         return super().set_password_and_save(user, commit=commit, **kwargs)
 
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    """Django's user form, saying why a promotion must wait for a running reset job.
+
+    The saving service asks the same under the row lock (accounts.staff.save_account); this
+    only puts the answer on the page instead of a bare "forbidden".
+    """
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is not None:
+            reason = promotion_refusal(
+                self.instance, is_staff=data.get("is_staff", self.instance.is_staff),
+                is_superuser=data.get("is_superuser", self.instance.is_superuser))
+            if reason is not None:
+                raise forms.ValidationError(reason.label, code=reason.value)
+        return data

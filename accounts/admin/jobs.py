@@ -27,6 +27,12 @@ JOB_REASONS = {
     "password managed elsewhere": gettext_lazy("password managed elsewhere"),
     "no email address": gettext_lazy("no email address"),
     "email not sent": gettext_lazy("email not sent"),
+    "account disabled": gettext_lazy("account disabled"),
+    "directory did not take the password": gettext_lazy("directory did not take the password"),
+    "another reset of this account is running": gettext_lazy(
+        "another reset of this account is running"),
+    "the typed password was erased when the job stopped": gettext_lazy(
+        "the typed password was erased when the job stopped"),
 }
 
 
@@ -95,7 +101,7 @@ class AdminResetJobAdmin(ReadOnlyAdmin):
             "problems": [(i.user.username, i.get_state_display(), reason_label(i.reason))
                          for i in items[:200]],
             "can_reveal": (job.is_done and job.delivery == AdminResetJob.Delivery.SHOW
-                           and not job.typed_password_hash and job.passwords_revealed_at is None
+                           and not job.has_typed_password and job.passwords_revealed_at is None
                            and reveal_cookie_name(job) in request.COOKIES
                            and job.actor_id == request.user.pk),
             "passwords": passwords,

@@ -27,7 +27,7 @@ from ..staff import (
     set_password_never_expires,
     unlock_accounts,
 )
-from .forms import AdminResetForm, UserCreationForm
+from .forms import AdminResetForm, UserChangeForm, UserCreationForm
 from .jobs import reveal_cookie_name, reveal_cookie_path
 
 
@@ -128,6 +128,7 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["reset_passwords", "unlock", "force_change", "never_expires", "may_expire"]
     change_list_template = "admin/accounts/user/change_list.html"
     add_form = UserCreationForm
+    form = UserChangeForm
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (

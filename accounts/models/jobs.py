@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class AdminResetJob(models.Model):
     """What an administrator asked for, and how far the worker has got.
 
-    It never holds a password in clear: a typed password is kept only as its hash, and
-    generated passwords to be shown are kept encrypted to `public_key`, whose private half
-    exists only in the administrator's browser (see accounts.resets).
+    It never holds a password in clear: a typed password is kept sealed for the worker until
+    the job ends, and generated passwords to be shown are kept encrypted to `public_key`,
+    whose private half exists only in the administrator's browser (see accounts.resets).
     """
 
     class Delivery(models.TextChoices):
@@ -31,8 +31,10 @@ class AdminResetJob(models.Model):
     delivery = models.CharField(_("delivery"), max_length=5, choices=Delivery.choices)
     email_to = models.EmailField(_("email passwords to"), blank=True)
     require_change = models.BooleanField(_("must change at first sign-in"), default=True)
-    # The hash of a password the administrator typed; empty means one is generated per user.
-    typed_password_hash = models.CharField(max_length=128, blank=True)
+    # A password the administrator typed, sealed (accounts.messages) until the job ends;
+    # empty means one is generated per user, or the job has ended.
+    typed_password_sealed = models.TextField(blank=True)
+    has_typed_password = models.BooleanField(default=False)
     public_key = models.TextField(blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices,
                               default=Status.QUEUED)
@@ -73,6 +75,9 @@ class AdminResetJobItem(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     # A generated password encrypted to the job's public key, until it is revealed once.
     sealed_password = models.TextField(blank=True)
+    # While set and in the future, a worker is resetting this user: nobody may raise the
+    # user's privileges until the reset is recorded (accounts.resets, accounts.staff).
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

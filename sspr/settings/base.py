@@ -304,8 +304,12 @@ SSPR_HELPDESK_IP_RATE = env("SSPR_HELPDESK_IP_RATE", default="5/h")
 # Callable (dotted path) giving the addresses, besides the work email, that notices about an
 # account go to: the registered alternate email.
 SSPR_NOTICE_ADDRESSES = "verification.services.notice_addresses"
-# Users an administrator's reset job handles per transaction; bigger chunks commit less often.
+# Users an administrator's reset job claims and records per transaction (and per step of
+# its progress bar); bigger chunks commit less often.
 SSPR_ADMIN_RESET_CHUNK_SIZE = env.int("SSPR_ADMIN_RESET_CHUNK_SIZE", default=500)
+# Seconds a reset job holds a user between its authority check and its record; nobody can
+# promote the user meanwhile. A killed worker's users wait this long to be taken up again.
+SSPR_ADMIN_RESET_LEASE_SECONDS = env.int("SSPR_ADMIN_RESET_LEASE_SECONDS", default=120)
 # Seconds the key that reveals a reset job's generated passwords stays in the admin's browser.
 SSPR_REVEAL_KEY_SECONDS = env.int("SSPR_REVEAL_KEY_SECONDS", default=3600)
 # Where passwords live: "local" (the portal's own accounts), "ldap" (OpenLDAP/389 with

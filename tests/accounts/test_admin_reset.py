@@ -7,10 +7,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from accounts import resets
 from accounts.lockout import is_locked_out
 from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent, User
-from accounts.resets import ResetOptions, admin_reset_passwords, run_job
+from accounts.resets import ResetOptions, admin_reset_passwords, run_job, worker
 from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
 from verification.models import OutboxEntry
@@ -387,20 +386,22 @@ def test_djangos_own_set_password_form_leads_to_the_audited_reset(admin_client):
     assert response["Location"] == reverse("admin:accounts_user_reset_password", args=[user.pk])
 
 
-def test_the_job_commits_per_user_so_the_bar_moves_per_user(admin_user, monkeypatch):
-    monkeypatch.setattr("accounts.resets.enqueue_job", lambda job_id: None)
+def test_the_job_commits_per_chunk_so_the_bar_moves_per_chunk(admin_user, monkeypatch,
+                                                               settings):
+    settings.SSPR_ADMIN_RESET_CHUNK_SIZE = 2
+    monkeypatch.setattr("accounts.resets.start.enqueue_job", lambda job_id: None)
     users = [UserFactory() for _ in range(4)]
     job = admin_reset_passwords(actor=admin_user, users=User.objects.filter(
         pk__in=[u.pk for u in users]), options=ResetOptions())
     seen = []
-    write = resets._write_password
+    write = worker._write_password
 
-    def watched(job, user):
+    def watched(job, item, typed):
         seen.append(AdminResetJob.objects.get(pk=job.pk).processed)  # as the page would see it
-        return write(job, user)
+        return write(job, item, typed)
 
-    monkeypatch.setattr("accounts.resets._write_password", watched)
+    monkeypatch.setattr("accounts.resets.worker._write_password", watched)
     run_job(job_id=job.pk)
 
-    assert seen == [0, 1, 2, 3]
+    assert seen == [0, 0, 2, 2]
     assert AdminResetJob.objects.get(pk=job.pk).processed == 4

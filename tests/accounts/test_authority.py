@@ -154,7 +154,7 @@ def test_a_selection_or_everyone_skips_privileged_users_and_says_why(
 
 def test_the_job_asks_again_for_a_user_promoted_after_it_was_queued(helpdesk, ordinary,
                                                                       monkeypatch):
-    monkeypatch.setattr("accounts.resets.enqueue_job", lambda job_id: None)
+    monkeypatch.setattr("accounts.resets.start.enqueue_job", lambda job_id: None)
     job = admin_reset_passwords(actor=helpdesk, users=User.objects.filter(pk=ordinary.pk),
                                 options=ResetOptions())
     # Queued, and the worker has not reached the user yet: promote the target in between.

@@ -188,6 +188,27 @@ def test_admin_reset_can_make_the_next_sign_in_ask_for_a_new_password(
     assert binds(configured, dn, NEW)
 
 
+def test_an_admin_reset_with_a_typed_password_writes_it_to_the_directory(
+        configured, new_name, django_capture_on_commit_callbacks):
+    dn, user = person(configured, new_name)
+    admin = User.objects.create_superuser("ada", "ada@example.org", "Admin-Passw0rd-Local")
+    typed = "Saffron-Harbor-Kite-61"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = admin_reset_passwords(
+            actor=admin, users=User.objects.filter(pk=user.pk),
+            options=ResetOptions(delivery=AdminResetJob.Delivery.SHOW, typed_password=typed,
+                                 require_change=True))
+
+    job.refresh_from_db()
+    assert job.is_done
+    assert job.typed_password_sealed == ""  # nothing of it outlives the job
+    assert binds(configured, dn, typed)
+    assert not binds(configured, dn, OLD)
+    client = sign_in(new_name, typed)
+    assert client.get(reverse("accounts:overview"))["Location"] == reverse(
+        "accounts:password-change")
+
+
 def test_a_user_disabled_in_the_directory_can_neither_sign_in_nor_reset(
         configured, new_name, client):
     _, user = person(configured, new_name, disabled=True)

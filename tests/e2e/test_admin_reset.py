@@ -143,3 +143,33 @@ def test_the_job_pages_progress_text_follows_the_bar(page):
     for done in (2250, 4500, 9000):
         expect(page.locator("[data-progress-text]")).to_have_text(f"{done} of 15003 users")
         expect(page.locator("#job-progress")).to_have_attribute("value", str(done))
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_an_admin_who_promotes_a_user_being_reset_is_told_to_wait(page, screenshot, language):
+    from accounts.models import AdminResetJobItem
+
+    ada = UserFactory(username="ada", is_staff=True, is_superuser=True, language=language)
+    olga = UserFactory(username="olga")
+    job = AdminResetJob.objects.create(actor=ada, delivery="link", total=1,
+                                       status=AdminResetJob.Status.RUNNING)
+    # A worker is between its authority check and its record for olga.
+    AdminResetJobItem.objects.create(job=job, user=olga,
+                                     lease_until=timezone.now() + timedelta(minutes=2))
+
+    page.goto(page.base_url + "/")
+    page.get_by_role("button", name={"en": "English", "sv": "Svenska"}[language]).click()
+    admin_sign_in(page, ada)
+    page.goto(page.base_url + f"/admin/accounts/user/{olga.pk}/change/")
+    page.locator("input[name=is_staff]").check()
+    page.locator("input[name=_save]").click()
+
+    expect(page.locator(".errornote")).to_be_visible()
+    message = {"en": "a password reset of this account is running",
+               "sv": "en lösenordsåterställning av kontot pågår"}[language]
+    expect(page.get_by_text(message)).to_be_visible()
+    screenshot(f"admin-promotion-waits-{language}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(f"admin-promotion-waits-{language}-390")
+    olga.refresh_from_db()
+    assert not olga.is_staff
