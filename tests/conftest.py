@@ -1,4 +1,7 @@
+import time
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
@@ -61,3 +64,14 @@ def argon2_operations(monkeypatch) -> list[str]:
 
         monkeypatch.setattr(Argon2idHasher, name, counted)
     return operations
+
+
+@pytest.fixture
+def steady_clock():
+    """Stop the clock for a test that counts requests against a per-minute limit.
+
+    django-ratelimit counts in fixed windows; a test that crossed a window's end (a slow
+    machine makes that likely) would see its count start again and fail by chance.
+    """
+    with time_machine.travel(time.time(), tick=False):
+        yield

@@ -86,6 +86,7 @@ def test_a_refused_change_says_why_and_changes_nothing(user, old, new, confirm, 
     assert not AuditEvent.objects.filter(type=AuditEvent.Type.PASSWORD_CHANGED).exists()
 
 
+@pytest.mark.usefixtures("steady_clock")
 def test_wrong_current_passwords_are_rate_limited(user, settings):
     settings.SSPR_CHANGE_PASSWORD_RATE = "3/15m"
     client = signed_in(user)

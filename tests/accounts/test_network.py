@@ -48,6 +48,7 @@ def sign_in(remote, forwarded=None):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("steady_clock")
 def test_with_no_proxy_a_forged_header_neither_escapes_nor_resets_the_bucket(settings):
     settings.SSPR_TRUSTED_PROXY_COUNT = 0
     settings.SSPR_SIGN_IN_IP_RATE = "3/m"
@@ -58,6 +59,7 @@ def test_with_no_proxy_a_forged_header_neither_escapes_nor_resets_the_bucket(set
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("steady_clock")
 def test_behind_one_proxy_each_client_has_its_own_bucket_whatever_it_forges(settings):
     settings.SSPR_TRUSTED_PROXY_COUNT = 1
     settings.SSPR_SIGN_IN_IP_RATE = "3/m"

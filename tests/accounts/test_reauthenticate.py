@@ -54,6 +54,7 @@ def test_failures_at_sign_in_and_here_add_up(signed_in, settings):
     assert is_locked_out(user)
 
 
+@pytest.mark.usefixtures("steady_clock")
 def test_one_address_is_limited_here_whatever_the_password(signed_in, settings):
     settings.SSPR_REAUTH_IP_RATE = "3/m"
     _, client = signed_in

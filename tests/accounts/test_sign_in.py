@@ -146,6 +146,7 @@ def test_unknown_ids_are_locked_like_real_ones(client):
                                      identifier="ghost").exists()
 
 
+@pytest.mark.usefixtures("steady_clock")
 def test_one_address_is_limited_across_all_accounts(client, settings):
     settings.SSPR_SIGN_IN_IP_RATE = "5/m"
     users = [UserFactory() for _ in range(6)]

@@ -126,6 +126,7 @@ def test_a_look_alike_id_is_the_same_account(client, registered):
     assert ResetAttempt.objects.get().user == registered
 
 
+@pytest.mark.usefixtures("steady_clock")
 def test_one_address_may_start_only_so_many_resets(client, settings, registered):
     settings.SSPR_RESET_IDENTIFY_IP_RATE = "3/m"
     statuses = [identify(client, f"user{n}").status_code for n in range(4)]
