@@ -18,4 +18,4 @@ RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:///tm
     python manage.py collectstatic --noinput
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "sspr.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "sspr.wsgi", "--config", "python:sspr.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -417,7 +417,9 @@ class Bench:
                 figures.setdefault(f"{name}: {kind}", []).append(memory(pid))
         self.results.setdefault("memory", {})[when] = {
             k: {"rss": statistics.fmean(m.get("Rss", 0) for m in v),
-                "pss": statistics.fmean(m.get("Pss", 0) for m in v), "count": len(v)}
+                "pss": statistics.fmean(m.get("Pss", 0) for m in v),
+                "uss": statistics.fmean(m.get("Private_Clean", 0) + m.get("Private_Dirty", 0)
+                                        for m in v), "count": len(v)}
             for k, v in figures.items()}
 
 

@@ -49,7 +49,7 @@ class DirectorySide:
                "SSPR_DIRECTORY_BIND_DN": server.service_dn,
                "SSPR_DIRECTORY_BIND_PASSWORD": server.service_password}
         port = self.stack.ports["portal-directory"] = free_port()
-        self.stack.start_gunicorn("portal-directory", env)
+        self.stack.start_gunicorn("portal-directory", env, config=self.stack.web_config())
         self.stack.wait_http(port, "/healthz")
         self.portal = Portal(port, self.stack.portal_db, seeded["totp_key"])
 

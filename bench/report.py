@@ -145,12 +145,16 @@ def memory_rows(memory: dict) -> list[list[str]]:
         portal = figures.get("portal: web worker")
         stock = figures.get("stock: web worker")
         if portal and stock:
-            r = portal["rss"] / stock["rss"]
+            # PSS: RSS counts the pages a worker shares with its master in full, once per
+            # process; PSS splits them among the processes sharing them.
+            r = portal["pss"] / stock["pss"]
             rows.append([f"memory per web worker ({when})",
-                         f"{fmt(portal['rss'])} MiB RSS, {fmt(portal['pss'])} MiB PSS",
-                         f"{fmt(stock['rss'])} MiB RSS, {fmt(stock['pss'])} MiB PSS",
-                         f"{fmt(r, 2)}× RSS", "≤ 1.3×", verdict(r <= 1.3)])
-        others = [f"{k} {fmt(v['rss'])} MiB ×{v['count']}" for k, v in figures.items()
+                         f"{fmt(portal['pss'])} MiB PSS ({fmt(portal['uss'])} private, "
+                         f"{fmt(portal['rss'])} RSS)",
+                         f"{fmt(stock['pss'])} MiB PSS ({fmt(stock['uss'])} private, "
+                         f"{fmt(stock['rss'])} RSS)",
+                         f"{fmt(r, 2)}× PSS", "≤ 1.3×", verdict(r <= 1.3)])
+        others = [f"{k} {fmt(v['pss'])} MiB PSS ×{v['count']}" for k, v in figures.items()
                   if not k.endswith("web worker")]
         rows.append([f"other processes ({when})", "; ".join(others), "", "", "", "–"])
     return rows

@@ -141,19 +141,31 @@ class Stack:
         self.start("fakes", [python, "-m", "bench.fakes", str(self.ports["smtp"]),
                              str(self.ports["twilio"]), "--lifetime", str(self.lifetime)],
                    os.environ | {"PYTHONPATH": str(ROOT)})
-        for name, env in (("portal", self.portal_env), ("stock", self.stock_env)):
-            self.start_gunicorn(name, env)
+        # The portal's gunicorn runs with the deployment's configuration, stock Django's with
+        # gunicorn's defaults.
+        self.start_gunicorn("portal", self.portal_env, config=self.web_config())
+        self.start_gunicorn("stock", self.stock_env)
         self.start("worker", self.worker_argv(), self.portal_env)
         self.wait_http(self.ports["twilio"], "/_bench/log")
         self.wait_http(self.ports["portal"], "/healthz")
         self.wait_http(self.ports["stock"], "/accounts/login/")
         self.wait_worker()
 
-    def start_gunicorn(self, name: str, env: dict) -> None:
-        """The same server for every side: gunicorn, 2 sync workers, on `name`'s port."""
+    def start_gunicorn(self, name: str, env: dict, config: list[str] | None = None) -> None:
+        """The same server for every side: gunicorn, 2 sync workers, on `name`'s port, with
+        `config` (the deployment's `--config`, for the portal)."""
         self.start(name, [sys.executable, "-m", "gunicorn", "bench.wsgi:application",
-                          "--workers", "2", "--worker-class", "sync", "--timeout", "120",
-                          "--bind", f"127.0.0.1:{self.ports[name]}"], env)
+                          *(config or []), "--workers", "2", "--worker-class", "sync",
+                          "--timeout", "120", "--bind", f"127.0.0.1:{self.ports[name]}"], env)
+
+    @staticmethod
+    def web_config() -> list[str]:
+        """The `--config` option of the compose file's gunicorn command."""
+        compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+        script = shlex.split(compose["services"]["web"]["command"])[-1]
+        argv = shlex.split(script.split("&&")[-1])
+        at = argv.index("--config")
+        return argv[at:at + 2]
 
     @staticmethod
     def worker_argv() -> list[str]:

@@ -1,4 +1,7 @@
-"""A web process starts without the libraries only some requests need (memory per worker)."""
+"""The application loads without the libraries only some requests need (memory per process).
+
+A process that never checks a password (a Celery worker, a management command) never carries
+them; gunicorn's master loads them once for all its web workers (sspr.gunicorn)."""
 
 import json
 import os
