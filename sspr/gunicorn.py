@@ -15,18 +15,33 @@ preload_app = True
 
 
 def when_ready(server) -> None:
-    """Load now what every worker would load on its first requests, then freeze it."""
-    # The password policy's strength check loads zxcvbn's 12 MiB of dictionaries on first use.
-    import zxcvbn  # noqa: F401
+    """Load now what every worker would otherwise load for itself on its first requests."""
+    import argon2  # noqa: F401 - the password hasher's bindings
+    import zxcvbn  # noqa: F401 - the strength check's 12 MiB of dictionaries
     from django.conf import settings
+    from django.contrib.auth import get_backends
+    from django.core.cache import cache
+    from django.template import engines
     from django.template.loader import get_template
     from django.urls import reverse
     from django.utils import translation
+    from django.utils.module_loading import import_string
+    from PIL import Image
+    from ua_parser import parse
+
+    from sspr.celery import app
 
     get_template("base.html")  # the template engine and every tag library
+    engines["django"].engine.template_context_processors  # noqa: B018
     for code, _name in settings.LANGUAGES:
         with translation.override(code):  # the language's catalogues
             reverse("home")  # the URL patterns, every view and form module
+    get_backends()
+    import_string(settings.MESSAGE_STORAGE)
+    cache._cache  # noqa: B018 - the cache's client; it connects on first use
+    app.connection_for_write().transport  # noqa: B018 - kombu's transport, not connected
+    Image.preinit()  # the CAPTCHA picture's PNG writer
+    parse("")  # ua-parser's browser patterns (the sign-ins on My account)
     close_connections()
     # Objects loaded so far live as long as the process: keep the collector from writing to
     # them, which would copy their shared pages into every worker.
