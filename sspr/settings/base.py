@@ -240,6 +240,8 @@ CAPTCHA_FONT_SIZE = 36
 CAPTCHA_TIMEOUT = 15  # minutes, the life of a reset attempt
 # Letters that cannot be mistaken for one another when read or heard.
 CAPTCHA_CHALLENGE_FUNCT = "reset.captcha.challenge"
+# The library's arcs and dots; ours draws the same dots in one call.
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_arcs", "reset.captcha.noise_dots")
 # The spoken alternative: flite reads English (Debian package "flite"), espeak-ng's voice
 # Swedish ("espeak-ng"); a page whose language has no voice installed offers no audio.
 CAPTCHA_FLITE_PATH = shutil.which("flite")

@@ -7,6 +7,7 @@ import pytest
 from captcha.conf import settings as captcha_settings
 from captcha.models import CaptchaStore
 from django.urls import reverse
+from PIL import ImageDraw
 
 from reset.captcha_widget import voice_command
 
@@ -92,3 +93,23 @@ def test_the_hidden_key_carries_no_attributes_meant_for_the_text_box(client):
 
 def test_the_bypass_word_of_the_captcha_library_is_off():
     assert captcha_settings.CAPTCHA_TEST_MODE is False
+
+
+def test_the_picture_is_the_same_each_time_its_key_is_fetched_with_its_dots_drawn_at_once(
+        client, monkeypatch):
+    client.get(reverse("reset:identify"))
+    url = reverse("captcha-image", kwargs={"key": CaptchaStore.objects.get().hashkey})
+    drawn = []
+    point = ImageDraw.ImageDraw.point
+
+    def counted(draw, xy, fill=None):
+        drawn.append(xy)
+        return point(draw, xy, fill)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "point", counted)
+    picture = client.get(url).content
+    width, height = captcha_settings.CAPTCHA_IMAGE_SIZE
+    # One dot for every ten pixels, as the library draws them, in one call rather than 1,080.
+    assert [len(xy) for xy in drawn] == [width * height // 10]
+    assert all(0 <= x < width and 0 <= y < height for x, y in drawn[0])
+    assert client.get(url).content == picture
