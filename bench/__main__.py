@@ -68,7 +68,7 @@ class Bench:
         seeded = self.stack.portal_json("seed", "--count", str(count), "--password", PASSWORD)
         stock = json.loads(self.stack.run([sys.executable, "-m", "bench.stock.seed", str(count),
                                            PASSWORD], self.stack.stock_env))
-        self.portal = Portal(self.stack.ports["portal"], self.stack.portal_db,
+        self.portal = Portal(self.stack.ports["portal"], self.stack.portal_cache,
                              seeded["totp_key"])
         self.stock = Stock(self.stack.ports["stock"], stock["links"])
         self.portal_names = Names(seeded["users"])

@@ -64,6 +64,7 @@ class Stack:
         secret = secrets.token_urlsafe(40)
         self.portal_db = f"{self.postgres}/{self.databases[0]}"
         self.stock_db = f"{self.postgres}/{self.databases[1]}"
+        self.portal_cache = f"{self.redis_url}/{self.redis_dbs[0]}"
         common = {
             "DJANGO_SECRET_KEY": secret, "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_LOG_LEVEL": "WARNING",
@@ -73,7 +74,7 @@ class Stack:
         self.portal_env = {
             **os.environ, **common, **RAISED_LIMITS,
             "DJANGO_SETTINGS_MODULE": "sspr.settings.production",
-            "DATABASE_URL": self.portal_db, "REDIS_URL": f"{self.redis_url}/{self.redis_dbs[0]}",
+            "DATABASE_URL": self.portal_db, "REDIS_URL": self.portal_cache,
             "SSPR_BASE_URL": "https://127.0.0.1",
             "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
             "TWILIO_AUTH_TOKEN": secrets.token_hex(16), "TWILIO_FROM_NUMBER": "+46700000000",
@@ -212,7 +213,7 @@ class Stack:
         return answer["log"], answer["next"]
 
     def purge_queue(self) -> None:
-        redis.Redis.from_url(f"{self.redis_url}/{self.redis_dbs[0]}").delete("celery")
+        redis.Redis.from_url(self.portal_cache).delete("celery")
 
     # --- memory ------------------------------------------------------------------------------
 

@@ -1,17 +1,13 @@
 """How the CAPTCHA is shown and heard: a sharp picture, a player in the page's language.
 
-The library draws the picture and keeps the answer; this module decides the markup, which
-voice reads the characters aloud, and in which language.
+The library draws the picture; this module decides the markup, which voice reads the
+characters aloud, and in which language (reset.captcha keeps the challenges).
 """
 
-import subprocess
-import tempfile
 from pathlib import Path
 
 from captcha.fields import CaptchaTextInput
-from captcha.models import CaptchaStore
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 
@@ -34,24 +30,6 @@ def voice_command(language: str, text: str, out: Path) -> list[str] | None:
 
 def can_speak(language: str) -> bool:
     return voice_command(language, "A", Path("x.wav")) is not None
-
-
-def captcha_audio(request: HttpRequest, key: str) -> HttpResponse:
-    """The characters of CAPTCHA `key`, spoken in the language of the page that asks."""
-    store = CaptchaStore.objects.filter(hashkey=key).first()
-    if store is None:
-        return HttpResponse(status=410)
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "captcha.wav"
-        command = voice_command(translation.get_language(), store.challenge, out)
-        if command is None:
-            raise Http404
-        # A list of arguments, no shell; the text is the library's own five characters.
-        subprocess.run(command, check=True, capture_output=True, timeout=10)  # noqa: S603
-        audio = out.read_bytes()
-    response = HttpResponse(audio, content_type="audio/wav")
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class CaptchaWidget(CaptchaTextInput):

@@ -1,6 +1,5 @@
 """Celery tasks of the wizard: a gate's code, and the messages staff receive."""
 
-from captcha.models import CaptchaStore
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -53,12 +52,6 @@ def send_helpdesk_request(event_id: int) -> None:
     label = dict(ResetAttempt.Eligibility.choices).get(reason, reason)
     _queue_each(recipients, template="helpdesk_request", event=event,
                 context=lambda: {"reason": str(label)})
-
-
-@shared_task
-def sweep_captchas() -> None:
-    """Delete the CAPTCHA challenges nobody answered in time (their table has no other sweep)."""
-    CaptchaStore.remove_expired()
 
 
 @shared_task

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from reset import captcha
-from reset.captcha_widget import captcha_audio
 
 from .health import healthz
 
@@ -21,11 +20,12 @@ urlpatterns = [
     path("", include("verification.urls")),
     path("reset/", include("reset.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Before the library's own: a refreshed challenge is bound to the browser too, and the
-    # library's audio speaks English only.
+    # The library's names, our views: challenges live in the cache and are bound to the
+    # browser, and the library's audio speaks English only.
+    path("captcha/image/<slug:key>/", captcha.image, name="captcha-image"),
+    path("captcha/image/<slug:key>@2/", captcha.image, {"scale": 2}, name="captcha-image-2x"),
     path("captcha/refresh/", captcha.refresh, name="captcha-refresh"),
-    path("captcha/audio/<slug:key>.wav", captcha_audio, name="captcha-audio"),
-    path("captcha/", include("captcha.urls")),
+    path("captcha/audio/<slug:key>.wav", captcha.audio, name="captcha-audio"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

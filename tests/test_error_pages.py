@@ -29,8 +29,9 @@ def database_down(monkeypatch):
 def test_a_database_outage_gets_the_translated_unavailable_page(
         monkeypatch, language, heading):
     client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE=language)
-    with database_down(monkeypatch):
-        response = client.get(reverse("reset:identify"))
+    with database_down(monkeypatch):  # signing in looks the person up
+        response = client.post(reverse("accounts:sign-in"),
+                               {"username": "hanna", "password": "Orchid-Tundra-Piano-48"})
 
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response["Retry-After"] == "60"

@@ -165,10 +165,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sweep_messages",
         "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
     },
-    "sweep-captchas": {
-        "task": "reset.tasks.sweep_captchas",
-        "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
-    },
     "sweep-admin-reset-jobs": {
         "task": "accounts.tasks.sweep_admin_reset_jobs",
         "schedule": env.int("SSPR_SWEEP_SECONDS", default=60),
