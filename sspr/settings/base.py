@@ -228,8 +228,9 @@ LOGGING = {
 
 # --- Third-party apps -----------------------------------------------------------------------
 
-# Widget templates come from our templates/ too (the CAPTCHA's accessible markup).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Form and widget templates in Jinja2, ours (the CAPTCHA's accessible markup) in
+# templates/jinja2/; see sspr.form_renderer.
+FORM_RENDERER = "sspr.form_renderer.FormRenderer"
 CAPTCHA_LENGTH = 5
 CAPTCHA_IMAGE_SIZE = (180, 60)
 CAPTCHA_FONT_SIZE = 36
