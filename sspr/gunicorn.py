@@ -21,6 +21,7 @@ def when_ready(server) -> None:
     from django.conf import settings
     from django.contrib.auth import get_backends
     from django.core.cache import cache
+    from django.forms.renderers import get_default_renderer
     from django.template import engines
     from django.template.loader import get_template
     from django.urls import reverse
@@ -32,6 +33,7 @@ def when_ready(server) -> None:
     from sspr.celery import app
 
     get_template("base.html")  # the template engine and every tag library
+    get_default_renderer().get_template("django/forms/field.html")  # the forms' Jinja2
     engines["django"].engine.template_context_processors  # noqa: B018
     for code, _name in settings.LANGUAGES:
         with translation.override(code):  # the language's catalogues
