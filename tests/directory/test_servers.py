@@ -202,7 +202,10 @@ def test_an_admin_reset_with_a_typed_password_writes_it_to_the_directory(
     job.refresh_from_db()
     assert job.is_done
     assert job.typed_password_sealed == ""  # nothing of it outlives the job
-    assert binds(configured, dn, typed)
+    # AD refuses the bind itself until the password is changed (data 773), which proves it.
+    taken = directory().authenticate(new_name, typed)
+    assert taken.bound
+    assert taken.must_change
     assert not binds(configured, dn, OLD)
     client = sign_in(new_name, typed)
     assert client.get(reverse("accounts:overview"))["Location"] == reverse(
