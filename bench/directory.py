@@ -51,7 +51,7 @@ class DirectorySide:
         port = self.stack.ports["portal-directory"] = free_port()
         self.stack.start_gunicorn("portal-directory", env, config=self.stack.web_config())
         self.stack.wait_http(port, "/healthz")
-        self.portal = Portal(port, self.stack.portal_db, seeded["totp_key"])
+        self.portal = Portal(port, self.stack.portal_cache, seeded["totp_key"])
 
     def round_trips(self, name: str, times: int) -> dict:
         """Median milliseconds of each request the new-password step makes of the directory,
