@@ -1,9 +1,12 @@
 import time
+from contextlib import contextmanager
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from verification.models import SecurityQuestion
@@ -75,3 +78,17 @@ def steady_clock():
     """
     with time_machine.travel(time.time(), tick=False):
         yield
+
+
+@pytest.fixture
+def statements():
+    """Statements the request sends; the test's own savepoints (BEGIN and COMMIT in
+    production, outside the count) are left out."""
+    @contextmanager
+    def at_most(budget):
+        with CaptureQueriesContext(connection) as context:
+            yield
+        sent = [q["sql"] for q in context.captured_queries
+                if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+        assert len(sent) <= budget, f"{len(sent)} statements:\n" + "\n".join(sent)
+    return at_most

@@ -6,12 +6,8 @@ Django's set-password (4) and PasswordChangeView (8). Work queued on commit runs
 worker, not in the request, and is not counted.
 """
 
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEvent, PasswordPolicy, ResetPolicy
@@ -32,20 +28,6 @@ def signed_in(client):
     client.force_login(user)
     client.get(reverse("accounts:overview"))  # the first page after sign-in asks about /setup/
     return client
-
-
-@pytest.fixture
-def statements():
-    """Statements the request sends; the test's own savepoints (BEGIN and COMMIT in
-    production, outside the count) are left out."""
-    @contextmanager
-    def at_most(budget):
-        with CaptureQueriesContext(connection) as context:
-            yield
-        sent = [q["sql"] for q in context.captured_queries
-                if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-        assert len(sent) <= budget, f"{len(sent)} statements:\n" + "\n".join(sent)
-    return at_most
 
 
 @pytest.fixture

@@ -9,12 +9,8 @@ Query counts are deterministic, so they are held here; time is the benchmark's b
 Work queued on commit runs in the worker, not in the request, and is not counted.
 """
 
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from .conftest import ALT_EMAIL, PHONE, solve_captcha
@@ -22,20 +18,6 @@ from .conftest import ALT_EMAIL, PHONE, solve_captcha
 pytestmark = pytest.mark.django_db
 
 IDENTIFY, METHOD_PAGE, GATE_POST = 8, 3, 8
-
-
-@pytest.fixture
-def django_assert_max_num_queries():
-    """Statements the request sends; the test's own savepoints (BEGIN and COMMIT in
-    production, outside the count) are left out."""
-    @contextmanager
-    def at_most(budget):
-        with CaptureQueriesContext(connection) as context:
-            yield
-        sent = [q["sql"] for q in context.captured_queries
-                if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-        assert len(sent) <= budget, f"{len(sent)} statements:\n" + "\n".join(sent)
-    return at_most
 
 
 @pytest.fixture(autouse=True)
@@ -55,18 +37,18 @@ def started(registered):
 
 
 @pytest.mark.parametrize("user_id", ["hanna", "ghost"])
-def test_identify(registered, user_id, django_assert_max_num_queries):
+def test_identify(registered, user_id, statements):
     client = Client()
     answer = solve_captcha(client)
-    with django_assert_max_num_queries(IDENTIFY):
+    with statements(IDENTIFY):
         client.post(reverse("reset:identify"), {"username": user_id, "mode": "reset", **answer})
 
 
 @pytest.mark.parametrize("user_id", ["hanna", "ghost"])
-def test_method_page(started, user_id, django_assert_max_num_queries):
+def test_method_page(started, user_id, statements):
     client = started(user_id)
     client.get(reverse("reset:verify"))  # the phone budget's state is cached for seconds
-    with django_assert_max_num_queries(METHOD_PAGE):
+    with statements(METHOD_PAGE):
         client.get(reverse("reset:verify"))
 
 
@@ -75,24 +57,24 @@ def test_method_page(started, user_id, django_assert_max_num_queries):
     ("sms", {"destination": PHONE}), ("email", {"destination": ALT_EMAIL}),
     ("authenticator", {"code": "123456"}),
 ])
-def test_gate_post(started, user_id, method, data, django_assert_max_num_queries):
+def test_gate_post(started, user_id, method, data, statements):
     client = started(user_id)
     client.post(reverse("reset:verify"), {"method": method})
     url = reverse("reset:gate", kwargs={"method": method})
-    with django_assert_max_num_queries(GATE_POST):
+    with statements(GATE_POST):
         client.post(url, data)
     if "destination" in data:
-        with django_assert_max_num_queries(GATE_POST):
+        with statements(GATE_POST):
             client.post(url, {"code": "000000"})
 
 
 @pytest.mark.parametrize("user_id", ["hanna", "ghost"])
-def test_questions_gate_post(started, user_id, django_assert_max_num_queries):
+def test_questions_gate_post(started, user_id, statements):
     client = started(user_id)
     client.post(reverse("reset:verify"), {"method": "questions"})
     url = reverse("reset:gate", kwargs={"method": "questions"})
     fields = client.get(url).context["form"].fields
-    with django_assert_max_num_queries(GATE_POST):
+    with statements(GATE_POST):
         client.post(url, {name: "wrong" for name in fields})
 
 
@@ -101,7 +83,7 @@ def test_questions_gate_post(started, user_id, django_assert_max_num_queries):
     ("sms", {"destination": PHONE}), ("authenticator", None),
 ])
 def test_the_wrong_code_that_fails_the_gate(started, settings, user_id, method, data,
-                                             django_assert_max_num_queries):
+                                             statements):
     client = started(user_id)
     client.post(reverse("reset:verify"), {"method": method})
     url = reverse("reset:gate", kwargs={"method": method})
@@ -109,5 +91,5 @@ def test_the_wrong_code_that_fails_the_gate(started, settings, user_id, method, 
         client.post(url, data)
     for _ in range(settings.SSPR_CODE_MAX_TRIES - 1):
         client.post(url, {"code": "000000"})
-    with django_assert_max_num_queries(GATE_POST):
+    with statements(GATE_POST):
         assert client.post(url, {"code": "000000"})["Location"] == reverse("reset:verify")
