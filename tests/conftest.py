@@ -13,7 +13,7 @@ from verification.models import SecurityQuestion
 from verification.questions import PREDEFINED_QUESTIONS
 
 # The real directory servers, one of each for the whole session (tests/directory, tests/e2e).
-pytest_plugins = ["tests.directory.fixtures"]
+pytest_plugins = ["tests.directory.fixtures", "tests.admin_jobs"]
 
 
 @pytest.fixture(autouse=True)

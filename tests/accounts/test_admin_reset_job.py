@@ -9,30 +9,14 @@ from django.utils import timezone
 
 from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent, Message, User
 from accounts.resets import ResetOptions, admin_reset_passwords, reset_chunk, run_job, worker
-from tests.accounts.test_authority import staff_with
 from tests.factories import UserFactory
 
 # Real commits: the job's transactions and its messages on commit, as in production.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("job_run_here")]
 
 State = AdminResetJobItem.State
 TYPED = "Orchid-Tundra-Piano-48"
-
-
-@pytest.fixture(autouse=True)
-def _not_queued(monkeypatch):
-    """The test runs the job itself, as the worker would."""
-    monkeypatch.setattr("accounts.resets.start.enqueue_job", lambda job_id, **kwargs: None)
-
-
-@pytest.fixture
-def ada():
-    return UserFactory(username="ada", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def helpdesk():
-    return staff_with("view_user", "change_user", "reset_password", username="helga")
 
 
 def start(actor, users, **options) -> AdminResetJob:

@@ -20,30 +20,14 @@ from accounts.messages import unseal
 from accounts.models import AdminResetJob, AdminResetJobItem, AuditEvent, User
 from accounts.resets import run_job
 from tests.accounts.test_admin_reset_job import TYPED, start
-from tests.accounts.test_authority import staff_with
 from tests.admin_session import admin_login
 from tests.factories import PASSWORD, UserFactory
 
 # Real commits: the job's transactions and its messages on commit, as in production.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("job_run_here")]
 
 State = AdminResetJobItem.State
-
-
-@pytest.fixture(autouse=True)
-def _not_queued(monkeypatch):
-    """The test runs the job itself, as the worker would."""
-    monkeypatch.setattr("accounts.resets.start.enqueue_job", lambda job_id, **kwargs: None)
-
-
-@pytest.fixture
-def ada():
-    return UserFactory(username="ada", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def helpdesk():
-    return staff_with("view_user", "change_user", "reset_password", username="helga")
 
 
 # --- The lease: nobody is promoted between the rule's answer and the directory write --------
