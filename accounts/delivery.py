@@ -13,6 +13,7 @@ the broker lost, or a claim whose worker died. Every time decision uses the data
 import logging
 import random
 import smtplib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -136,25 +137,62 @@ def deliver(*, rows: QuerySet, pk: int, send: Callable[[Delivery], None], task,
 
     Returns the status it left the row in ("" if the row was not this try's to send).
     """
-    row = claim(rows, pk, now=database_now())
-    if row is None:
-        return ""
+    return deliver_all(rows=rows, pks=[pk], send=send, task=task, on_failed=on_failed)[0]
+
+
+def deliver_all(*, rows: QuerySet, pks: list[int], send: Callable[[Delivery], None], task,
+                on_failed: Callable[[Delivery], None]) -> list[str]:
+    """Run one try of each message of `pks`, as deliver() does, with one database connection.
+
+    The messages of one event (a notice to each of a person's addresses) are claimed
+    together, sent one after another with no connection held, then recorded: one
+    reconnection for all of them, not one each. A row still unsent when half its lease has
+    passed is left as it is: the sweep takes it over once the lease ends, so it is never
+    sent twice. Returns the status each row was left in, in the order of `pks`.
+    """
+    now = database_now()
+    claimed = [claim(rows, pk, now=now) for pk in pks]
     if not connection.in_atomic_block:
         # A thread-pool worker has a hundred calls in flight: none holds a database
         # connection while it waits on a provider (the record step opens a fresh one).
         connection.close()
+    send_until = time.monotonic() + settings.SSPR_SEND_LEASE_SECONDS / 2
+    tried = {}
+    for row in filter(None, claimed):
+        if time.monotonic() > send_until:
+            break
+        tried[row.pk] = _send(row, send)
+    statuses = []
+    for row in claimed:
+        if row is None:
+            statuses.append("")
+        elif row.pk not in tried:
+            statuses.append(Status.SENDING)  # the sweep's, once its lease ends
+        else:
+            statuses.append(_record(rows, row, tried[row.pk], task=task, on_failed=on_failed))
+    return statuses
+
+
+def _send(row: Delivery, send: Callable[[Delivery], None]) -> SendError | None:
+    """Hand `row` to its provider; the error that kept it from being sent, if any."""
     try:
         if row.send_tries > settings.SSPR_SEND_MAX_TRIES:
             raise PermanentSendError("worker lost too often")  # claims whose workers died
         send(row)
     except SendError as error:
-        return _record_error(rows, row, error, task=task, on_failed=on_failed)
+        return error
     except Exception as error:
         # A bug (say, a missing template) must not leave the row sending for good: it is
         # retried like any failure, and fails, audited and alerted, after the last try.
         logger.exception("message could not be sent", extra={"row": row.pk})
-        return _record_error(rows, row, TransientSendError(type(error).__name__), task=task,
-                             on_failed=on_failed)
+        return TransientSendError(type(error).__name__)
+    return None
+
+
+def _record(rows: QuerySet, row: Delivery, error: SendError | None, *, task,
+            on_failed: Callable[[Delivery], None]) -> str:
+    if error is not None:
+        return _record_error(rows, row, error, task=task, on_failed=on_failed)
     rows.filter(pk=row.pk, status=Status.SENDING).update(
         status=Status.SENT, sent_at=Now(), next_try_at=None, failure="", **row.sent_changes())
     return Status.SENT

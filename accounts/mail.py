@@ -3,12 +3,14 @@ backend that can deliver to an internationalised address."""
 
 import io
 import smtplib
+from contextlib import suppress
 from email import policy
 from email.generator import BytesGenerator
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends import smtp
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -45,6 +47,11 @@ def render_templated_email(
     message.attach_alternative(html, "text/html")
     return message
 
+
+def close_quietly(connection: BaseEmailBackend) -> None:
+    """Close an SMTP connection that may already be broken (the server hung up, a timeout)."""
+    with suppress(OSError, smtplib.SMTPException):
+        connection.close()
 
 
 class EmailBackend(smtp.EmailBackend):

@@ -13,6 +13,7 @@ from functools import partial
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
@@ -20,7 +21,7 @@ from django.utils.module_loading import import_string
 from .audit import record_event
 from .delivery import ago, enqueue, smtp_errors
 from .expiry import expires_at
-from .mail import send_templated_email
+from .mail import close_quietly, render_templated_email
 from .models import AuditEvent, Message, User
 
 SEAL_SALT = "accounts.messages.sealed"
@@ -59,20 +60,20 @@ def unseal(sealed: str) -> dict:
 
 
 def queue_messages(messages: list[Message]) -> list[Message]:
-    """Record `messages` and queue each for a worker when the transaction commits.
+    """Record `messages` and queue them for a worker when the transaction commits.
 
-    More than FAN_OUT_ABOVE (an administrator's job, a chunk of links) go to the broker as
-    one task that queues each: the caller waits for one broker round trip, not hundreds. A
-    lost fan-out loses nothing: the rows are pending, and the sweep queues them.
+    Up to FAN_OUT_ABOVE (a notice to each of a person's addresses) are one task, sent one
+    after another over one SMTP connection. More (an administrator's job, a chunk of links)
+    go to the broker as one task that queues each: the caller waits for one broker round
+    trip, not hundreds. A lost task loses nothing: the rows are pending, and the sweep
+    queues them.
     """
-    from .tasks import deliver_message, queue_deliveries
+    from .tasks import deliver_messages, queue_deliveries
 
     created = Message.objects.bulk_create(messages)
-    if len(created) > FAN_OUT_ABOVE:
-        transaction.on_commit(partial(enqueue, queue_deliveries, [m.pk for m in created]))
-        return created
-    for message in created:
-        transaction.on_commit(partial(enqueue, deliver_message, message.pk))
+    if created:
+        task = queue_deliveries if len(created) > FAN_OUT_ABOVE else deliver_messages
+        transaction.on_commit(partial(enqueue, task, [m.pk for m in created]))
     return created
 
 
@@ -124,14 +125,29 @@ def _computed_context(message: Message) -> dict:
     return {}
 
 
-def send_message(message: Message) -> None:
-    """Render `message` in its language and hand it to the SMTP server (one recipient)."""
+def send_message(message: Message, *, connection: BaseEmailBackend | None = None) -> None:
+    """Render `message` in its language and hand it to the SMTP server (one recipient).
+
+    With `connection`, it goes over that connection and leaves it open for the next message
+    of the same task (accounts.tasks.deliver_messages); a failed send closes it, so the next
+    message starts afresh.
+    """
     context = {"user": message.user, "event": message.event, **message.context,
                **unseal(message.sealed)}
     context.update(_computed_context(message))
     with smtp_errors():
-        send_templated_email(to=[message.to], template=message.template, context=context,
-                             language=message.language)
+        email = render_templated_email(to=[message.to], template=message.template,
+                                       context=context, language=message.language,
+                                       connection=connection)
+        if connection is None:
+            email.send()
+            return
+        try:
+            connection.open()
+            email.send()
+        except Exception:
+            close_quietly(connection)
+            raise
 
 
 def message_failed(message: Message) -> None:

@@ -1,15 +1,18 @@
 """Celery tasks of the accounts app: thin, given ids; messages go through accounts.delivery."""
 
 from datetime import timedelta
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from . import delivery
 from .expiry import users_due_a_reminder
 from .lockout import forget_stale_lockouts
+from .mail import close_quietly
 from .messages import message_failed, new_message, queue_messages, send_message
 from .models import AdminResetJob, Message, User
 
@@ -20,6 +23,20 @@ def deliver_message(message_id: int) -> str:
     return delivery.deliver(rows=Message.objects.select_related("user", "event"),
                             pk=message_id, send=send_message, task=deliver_message,
                             on_failed=message_failed)
+
+
+@shared_task
+def deliver_messages(message_ids: list[int]) -> list[str]:
+    """Try once to send each of `message_ids` (a few, recorded together), one after another
+    over one SMTP connection: one task, one connection and one database reconnection for a
+    notice to each of a person's addresses, not one each."""
+    smtp = get_connection()
+    try:
+        return delivery.deliver_all(rows=Message.objects.select_related("user", "event"),
+                                    pks=message_ids, send=partial(send_message, connection=smtp),
+                                    task=deliver_message, on_failed=message_failed)
+    finally:
+        close_quietly(smtp)
 
 
 @shared_task

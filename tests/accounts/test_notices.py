@@ -1,12 +1,13 @@
 import smtplib
 from datetime import timedelta
+from itertools import chain, repeat
 
 import pytest
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent, Message
 from accounts.services import queue_notice
-from accounts.tasks import deliver_message, sweep_messages
+from accounts.tasks import deliver_message, deliver_messages, sweep_messages
 from tests.factories import UserFactory
 from verification.models import ContactMethod, OutboxEntry
 
@@ -116,3 +117,49 @@ def test_a_greylisted_notice_is_retried_and_a_refused_one_is_failed_audited_and_
     assert event.details["reason"] == "smtp 550 recipient refused"
     (alert,) = Message.objects.filter(template="delivery_failed")
     assert alert.to == "it@example.org"
+
+
+def erik_with_a_home_address():
+    user = UserFactory(email="erik@example.org")
+    ContactMethod.objects.create(user=user, kind=ContactMethod.Kind.EMAIL,
+                                 destination="erik.home@example.net")
+    return user
+
+
+def test_a_notice_to_each_address_is_one_task_for_the_worker(
+        monkeypatch, django_capture_on_commit_callbacks):
+    handed = []
+    monkeypatch.setattr("accounts.messages.enqueue",
+                        lambda task, *args, **kwargs: handed.append((task.name, args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        notices = notice_for(erik_with_a_home_address())
+
+    assert handed == [("accounts.tasks.deliver_messages", ([n.pk for n in notices],))]
+
+
+def test_one_refused_address_does_not_keep_the_notice_from_the_other(monkeypatch, settings):
+    UserFactory(is_staff=True, email="it@example.org")
+    calls = refuse(monkeypatch, 550)
+    notices = notice_for(erik_with_a_home_address())
+
+    statuses = deliver_messages([n.pk for n in notices])
+
+    assert statuses == [Message.Status.FAILED, Message.Status.SENT]
+    assert calls == [notices[0].to, notices[1].to]
+    assert [m.status for m in Message.objects.filter(pk__in=[n.pk for n in notices])
+            .order_by("pk")] == statuses
+
+
+def test_messages_still_unsent_at_half_their_lease_are_left_to_the_sweep(monkeypatch, settings):
+    settings.SSPR_SEND_LEASE_SECONDS = 120
+    clock = chain([0, 10], repeat(61))  # the start, then before each send
+    monkeypatch.setattr("accounts.delivery.time.monotonic", lambda: next(clock))
+    first, second = notice_for(erik_with_a_home_address())
+
+    assert deliver_messages([first.pk, second.pk]) == [Message.Status.SENT,
+                                                      Message.Status.SENDING]
+
+    (entry,) = OutboxEntry.objects.all()
+    assert entry.to == first.to
+    second.refresh_from_db()
+    assert (second.status, second.send_tries) == (Message.Status.SENDING, 1)

@@ -71,12 +71,14 @@ class SmtpInbox:
     that address in turn ("451", "421", "550"; accepted when empty), and `data_script` lists
     what each DATA does: "late" accepts after the client's timeout (delivered, but the client
     never hears it), "hang" answers 451 after the client's timeout (not delivered). Every RCPT
-    TO is recorded in `rcpts`, so a test counts the provider calls made per address.
+    TO is recorded in `rcpts`, so a test counts the provider calls made per address, and the
+    client's address and port it came from in `peers`, so a test counts the connections.
     """
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.rcpts: list[str] = []
+        self.peers: list[tuple] = []
         self.rcpt_script: dict[str, list[str]] = {}
         self.data_script: list[str] = []
         self._arrived = threading.Condition()
@@ -84,6 +86,7 @@ class SmtpInbox:
     def reset(self) -> None:
         self.messages.clear()
         self.rcpts.clear()
+        self.peers.clear()
         self.rcpt_script.clear()
         self.data_script.clear()
 
@@ -92,6 +95,7 @@ class SmtpInbox:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpts.append(address)
+        self.peers.append(session.peer)
         script = self.rcpt_script.get(address)
         reply = script.pop(0) if script else "250"
         if reply != "250":

@@ -81,6 +81,16 @@ def test_a_refused_alternate_address_never_repeats_the_notice_to_the_work_addres
     assert len(smtp_inbox.to("it@example.org")) == 1
 
 
+def test_a_notice_to_two_addresses_travels_over_one_smtp_connection(
+        postgres, celery_worker, smtp_inbox, erik):
+    notice_for(erik)
+    settled(Message, to__in=[WORK, HOME])
+
+    assert sorted(smtp_inbox.rcpts) == sorted([WORK, HOME])
+    assert len(set(smtp_inbox.peers)) == 1
+    assert len(smtp_inbox.to(WORK)) == len(smtp_inbox.to(HOME)) == 1
+
+
 @pytest.mark.parametrize("reply", ["421", "451"])
 def test_try_again_later_is_retried_and_delivers_exactly_once(
         postgres, celery_worker, smtp_inbox, erik, reply):
