@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.db import connection
+from django.db import OperationalError, connection
 
+from accounts.password_policy import common_passwords
 from sspr import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,9 +43,21 @@ def in_child(answer) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_the_master_loads_the_application_and_keeps_no_database_connection(unfrozen):
     connection.ensure_connection()
+    common_passwords.cache_clear()
     gunicorn.when_ready(server=None)
     assert connection.connection is None
     assert "zxcvbn" in sys.modules
+    assert common_passwords.cache_info().currsize == 1
+    assert gc.get_freeze_count() > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_master_starts_without_the_database(unfrozen, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("django.db.models.query.QuerySet.first", unreachable)
+    gunicorn.when_ready(server=None)
     assert gc.get_freeze_count() > 0
 
 
