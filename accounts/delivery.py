@@ -113,22 +113,34 @@ def claim(rows: QuerySet, pk: int, *, now: datetime) -> Delivery | None:
     Two workers given the same row: the second waits the first's short claim out, then finds
     it sending and leaves it. Only this short transaction ever locks the row.
     """
+    return claim_all(rows, [pk], now=now)[0]
+
+
+def claim_all(rows: QuerySet, pks: list[int], *, now: datetime) -> list[Delivery | None]:
+    """claim() for each of `pks` in one short transaction, in the order of `pks`.
+
+    The rows are locked in the order of their keys, so two claims of overlapping rows wait
+    for each other and never deadlock.
+    """
     lease = timedelta(seconds=settings.SSPR_SEND_LEASE_SECONDS)
+    taken = {}
     with transaction.atomic():
-        row = (rows.select_for_update(of=("self",))
-               .filter(pk=pk, status__in=OPEN).first())
-        if row is None or (row.next_try_at is not None and row.next_try_at > now):
-            # Sent or failed already, or a retry is due later, or another worker's lease
-            # runs (a task that came early is left to the sweep, which never hurries one).
-            return None
-        if row.is_obsolete(now):
-            row.status, row.next_try_at = Status.SKIPPED, None
-            row.save(update_fields=["status", "next_try_at"])
-            return None
-        row.status, row.next_try_at = Status.SENDING, now + lease
-        row.send_tries += 1
-        row.save(update_fields=["status", "next_try_at", "send_tries"])
-    return row
+        for row in (rows.select_for_update(of=("self",))
+                    .filter(pk__in=pks, status__in=OPEN).order_by("pk")):
+            if row.next_try_at is not None and row.next_try_at > now:
+                # A retry is due later, or another worker's lease runs (a task that came
+                # early is left to the sweep, which never hurries one).
+                continue
+            if row.is_obsolete(now):
+                row.status, row.next_try_at = Status.SKIPPED, None
+                row.save(update_fields=["status", "next_try_at"])
+                continue
+            row.status, row.next_try_at = Status.SENDING, now + lease
+            row.send_tries += 1
+            row.save(update_fields=["status", "next_try_at", "send_tries"])
+            taken[row.pk] = row
+    # Absent: sent or failed already, not due, or obsolete.
+    return [taken.get(pk) for pk in pks]
 
 
 def deliver(*, rows: QuerySet, pk: int, send: Callable[[Delivery], None], task,
@@ -144,14 +156,13 @@ def deliver_all(*, rows: QuerySet, pks: list[int], send: Callable[[Delivery], No
                 on_failed: Callable[[Delivery], None]) -> list[str]:
     """Run one try of each message of `pks`, as deliver() does, with one database connection.
 
-    The messages of one event (a notice to each of a person's addresses) are claimed
-    together, sent one after another with no connection held, then recorded: one
+    The messages of one event (a notice to each of a person's addresses) are claimed in one
+    transaction, sent one after another with no connection held, then recorded: one
     reconnection for all of them, not one each. A row still unsent when half its lease has
     passed is left as it is: the sweep takes it over once the lease ends, so it is never
     sent twice. Returns the status each row was left in, in the order of `pks`.
     """
-    now = database_now()
-    claimed = [claim(rows, pk, now=now) for pk in pks]
+    claimed = claim_all(rows, pks, now=database_now())
     if not connection.in_atomic_block:
         # A thread-pool worker has a hundred calls in flight: none holds a database
         # connection while it waits on a provider (the record step opens a fresh one).

@@ -39,6 +39,19 @@ def test_a_claimed_message_is_nobody_elses_until_its_lease_runs_out(
     assert later.send_tries == 2  # its worker died: another one sends it
 
 
+def test_messages_claimed_together_are_each_taken_only_when_due_and_open(
+        django_capture_on_commit_callbacks):
+    sent, later, due = (notice(django_capture_on_commit_callbacks) for _ in range(3))
+    Message.objects.filter(pk=sent.pk).update(status="sent")
+    now = delivery.database_now()
+    Message.objects.filter(pk=later.pk).update(next_try_at=now + timedelta(minutes=5))
+
+    claimed = delivery.claim_all(Message.objects.all(), [due.pk, sent.pk, later.pk], now=now)
+
+    assert [row and (row.pk, row.status) for row in claimed] == [(due.pk, "sending"), None,
+                                                                 None]
+
+
 def test_a_retry_scheduled_later_is_not_sent_early(django_capture_on_commit_callbacks):
     message = notice(django_capture_on_commit_callbacks)
     due = delivery.database_now() + timedelta(minutes=5)
