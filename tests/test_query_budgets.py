@@ -52,7 +52,7 @@ def test_anonymous_pages_stay_within_their_query_budget(client, django_assert_ma
         assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize(("name", "budget"), [("verification:setup", 9),
+@pytest.mark.parametrize(("name", "budget"), [("verification:setup", 5),
                                               ("accounts:overview", 3)])
 def test_signed_in_pages_stay_within_their_query_budget(signed_in, django_assert_max_num_queries,
                                                         name, budget):

@@ -132,6 +132,15 @@ def test_a_method_the_policy_disabled_does_not_count(user):
     assert not services.is_registered(user)
 
 
+def test_a_policy_change_counts_at_once_for_someone_already_counted(user):
+    register_phone(user)
+    assert services.registered_methods(user) == {"phone"}
+
+    set_policy(allow_mobile_sms=False, allow_mobile_call=False)
+
+    assert services.registered_methods(user) == set()
+
+
 def test_administrators_need_two_methods_and_questions_do_not_count_for_them():
     admin = UserFactory(is_staff=True)
     register_phone(admin)

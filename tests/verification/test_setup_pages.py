@@ -280,6 +280,29 @@ def test_the_office_phone_is_shown_but_cannot_be_changed(signed_in, user, setup_
         reverse("verification:remove-office_phone")
 
 
+def test_setup_shows_what_each_method_holds(signed_in, user, setup_url):
+    ContactMethod.objects.create(user=user, kind="phone", destination="+46701740612")
+    ContactMethod.objects.create(user=user, kind="email", destination="vera@example.net")
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    for question in SecurityQuestion.objects.all()[:3]:
+        SecurityAnswer.objects.create(user=user, question=question, answer_hash="x")
+
+    html = unescape(signed_in.get(setup_url).content.decode())
+
+    assert "+46701740612" in html
+    assert "vera@example.net" in html
+    assert "Codes from your app work for resetting your password." in html
+    # One gate by policy: answers alone may not be it, so they are saved but do not count.
+    assert "Your answers are saved, but your organisation's reset policy doesn't" in html
+    assert "you have 3." in html
+
+
+def test_setup_says_when_texts_and_calls_are_switched_off(signed_in, setup_url, settings):
+    settings.SSPR_PHONE_HOURLY_BUDGET = 0
+    html = signed_in.get(setup_url).content.decode()
+    assert "Texts and calls are switched off for the moment." in html
+
+
 def test_phone_and_email_are_shown_only_to_their_owner(client, user, setup_url):
     ContactMethod.objects.create(user=user, kind="phone", destination="+46701740612")
     other = type(user).objects.create_user("olle", password="Granite-Willow-Ferry-93")

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -87,11 +89,51 @@ def counted_flags(policy: ResetPolicy) -> dict[str, Case]:
 def registered_methods(user: User, policy: ResetPolicy | None = None) -> set[str]:
     """The methods that count for `user` under the policy (see `counted_conditions`)."""
     policy = policy or ResetPolicy.current()
-    flags = counted_flags(policy)
-    if not flags:
-        return set()
-    row = users_with_answer_counts().filter(pk=user.pk).values(**flags).first() or {}
-    return {name.removeprefix("counts_") for name, counts in row.items() if counts}
+    return _counted(_methods_row(user, policy, details=False) or {})
+
+
+def _methods_row(user: User, policy: ResetPolicy, *, details: bool) -> dict | None:
+    """The user's `counted_flags`, with the `_overview_columns` when `details`, in one statement.
+
+    None, and no statement, when there is nothing to read: no method can count.
+    """
+    statement = _methods_statement(_policy_values(policy), details)
+    if statement is None:
+        return None
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, user.pk])
+        row = cursor.fetchone()
+        names = (column.name for column in cursor.description)
+        return dict(zip(names, row, strict=True)) if row else None
+
+
+def _policy_values(policy: ResetPolicy) -> tuple:
+    return tuple(getattr(policy, field.attname) for field in ResetPolicy._meta.concrete_fields)
+
+
+@lru_cache(maxsize=16)
+def _methods_statement(policy_values: tuple, details: bool) -> tuple[str, tuple] | None:
+    """The SQL of `_methods_row` under a policy, built once per policy rather than per request.
+
+    Building and compiling these conditions costs far more than running them. The key is
+    every field of the policy, so a saved change gets a statement of its own at once.
+    """
+    fields = [field.attname for field in ResetPolicy._meta.concrete_fields]
+    policy = ResetPolicy(**dict(zip(fields, policy_values, strict=True)))
+    columns = {**counted_flags(policy), **(_overview_columns() if details else {})}
+    if not columns:
+        return None
+    query = users_with_answer_counts().values("pk", "answers", **columns).query
+    sql, params = query.sql_with_params()
+    # Django compiled `sql` and it takes every value as a parameter; the user's key is one too.
+    return f"SELECT * FROM ({sql}) AS methods WHERE methods.pk = %s", params  # noqa: S608
+
+
+def _counted(row: dict) -> set[str]:
+    """The methods whose `counted_flags` column is true in `row`."""
+    return {name.removeprefix("counts_") for name, counts in row.items()
+            if name.startswith("counts_") and counts}
 
 
 def method_enabled(method: str, policy: ResetPolicy) -> bool:
@@ -116,8 +158,14 @@ def reconfirmation_due(user: User, policy: ResetPolicy | None = None) -> bool:
     if policy.reconfirm_days == 0:
         return False
     confirmed = MethodsConfirmation.objects.filter(user=user).first()
+    return _confirmation_lapsed(confirmed.confirmed_at if confirmed else None, policy)
+
+
+def _confirmation_lapsed(confirmed_at: datetime | None, policy: ResetPolicy) -> bool:
+    if policy.reconfirm_days == 0:
+        return False
     limit = timezone.now() - timedelta(days=policy.reconfirm_days)
-    return confirmed is None or confirmed.confirmed_at <= limit
+    return confirmed_at is None or confirmed_at <= limit
 
 
 def setup_reminder_due(user: User) -> bool:
@@ -157,50 +205,75 @@ class Overview:
 
 
 def setup_overview(user: User) -> Overview:
-    """Describe the person's methods for the /setup/ page (their own data only)."""
+    """Describe the person's methods for the /setup/ page (their own data only).
+
+    One statement reads what each method shows and whether it counts, by the same
+    conditions as `registered_methods`.
+    """
     policy = ResetPolicy.current()
-    contacts = {c.kind: c for c in ContactMethod.objects.filter(user=user)}
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    answers = list(SecurityAnswer.objects.filter(user=user).order_by("created_at"))
-    counted = registered_methods(user, policy)
+    row = _methods_row(user, policy, details=True)
+    counted = _counted(row)
     states = {
-        PHONE: MethodState(PHONE, PHONE in counted, *_contact_detail(contacts.get(PHONE))),
-        EMAIL: MethodState(EMAIL, EMAIL in counted, *_contact_detail(contacts.get(EMAIL))),
+        PHONE: MethodState(PHONE, PHONE in counted, row["phone_to"] or "", row["phone_since"]),
+        EMAIL: MethodState(EMAIL, EMAIL in counted, row["email_to"] or "", row["email_since"]),
         OFFICE_PHONE: MethodState(OFFICE_PHONE, OFFICE_PHONE in counted,
                                   user.office_phone.as_international if user.office_phone
                                   else ""),
         AUTHENTICATOR: MethodState(AUTHENTICATOR, AUTHENTICATOR in counted, "",
-                                   device.created_at if device else None),
-        QUESTIONS: MethodState(QUESTIONS, QUESTIONS in counted, str(len(answers)),
-                               answers[0].created_at if answers else None),
+                                   row["authenticator_since"]),
+        QUESTIONS: MethodState(QUESTIONS, QUESTIONS in counted, str(row["answers"]),
+                               row["questions_since"]),
     }
     return Overview(
         methods=[state for method, state in states.items() if method_enabled(method, policy)],
         required=methods_required(user, policy), registered=len(counted),
-        reconfirmation_due=bool(counted) and reconfirmation_due(user, policy),
-        phone_available=limits.phone_methods_available(),
+        reconfirmation_due=bool(counted) and _confirmation_lapsed(row["confirmed_at"], policy),
+        phone_available=_phone_budget_left(),
         questions_to_register=policy.questions_to_register,
     )
 
 
-def _contact_detail(contact: ContactMethod | None) -> tuple[str, datetime | None]:
-    return (contact.destination, contact.verified_at) if contact else ("", None)
+def _overview_columns() -> dict[str, Subquery]:
+    """The overview's details as columns of the user's row: destinations and since when."""
+    mine = OuterRef("pk")
+    contact = ContactMethod.objects.filter(user=mine)
+    phone = contact.filter(kind=ContactMethod.Kind.PHONE)
+    email = contact.filter(kind=ContactMethod.Kind.EMAIL)
+    device = TOTPDevice.objects.filter(user=mine, confirmed=True).order_by("pk")
+    answers = SecurityAnswer.objects.filter(user=mine).order_by("created_at")
+    return {
+        "phone_to": Subquery(phone.values("destination")),
+        "phone_since": Subquery(phone.values("verified_at")),
+        "email_to": Subquery(email.values("destination")),
+        "email_since": Subquery(email.values("verified_at")),
+        "authenticator_since": Subquery(device.values("created_at")[:1]),
+        "questions_since": Subquery(answers.values("created_at")[:1]),
+        "confirmed_at": Subquery(MethodsConfirmation.objects.filter(user=mine)
+                                 .values("confirmed_at")),
+    }
 
 
 def phone_channels() -> list[str]:
     """The channels a phone may be verified by now: the policy's, unless the budget is spent.
 
-    For showing methods only, so the budget's state is cached for a few seconds instead of
-    counted on every page; sending checks it exactly (limits.refusal_for).
+    For showing methods only (see `_phone_budget_left`).
     """
     policy = ResetPolicy.current()
-    available = cache.get_or_set(PHONE_BUDGET_CACHE_KEY,
-                                 limits.phone_methods_available, PHONE_BUDGET_CACHE_SECONDS)
-    if not available:
+    if not _phone_budget_left():
         return []
     return [channel for channel, allowed in ((Channel.SMS, policy.allow_mobile_sms),
                                              (Channel.VOICE, policy.allow_mobile_call))
             if allowed]
+
+
+def _phone_budget_left() -> bool:
+    """Whether the hourly budget for texts and calls has room, as pages show it.
+
+    Cached for a few seconds instead of counted on every page; sending checks it exactly
+    (limits.refusal_for).
+    """
+    return cache.get_or_set(PHONE_BUDGET_CACHE_KEY,
+                            limits.phone_methods_available, PHONE_BUDGET_CACHE_SECONDS)
 
 
 def questions_to_register() -> int:
