@@ -87,6 +87,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # cache is per process and tasks run in the web process.
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://")}
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "sspr.cache.RedisCache"  # one client per server, kept
 
 # Sessions live in the database so that web processes stay stateless and a user's sessions
 # can be listed and ended together.

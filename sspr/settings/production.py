@@ -6,7 +6,7 @@ from .base import env
 DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 REDIS_URL = env("REDIS_URL")
-CACHES = {"default": env.cache_url("REDIS_URL")}
+CACHES = {"default": env.cache_url("REDIS_URL", backend="sspr.cache.RedisCache")}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
