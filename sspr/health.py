@@ -5,18 +5,12 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 from accounts.directory import directory
 from accounts.messages import failed_last_hour
 
 from .celery import app
-
-
-def _database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
 
 
 def _cache() -> None:
@@ -43,13 +37,20 @@ def _directory() -> None:
     directory().check()
 
 
-CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
+CHECKS = {"cache": _cache, "broker": _broker}
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Report each dependency as "ok" or "down" (503 when any is down), and the messages
     whose delivery finally failed in the last hour."""
     results = {}
+    try:
+        # A read of a real table: the database check, and the one statement of the probe.
+        failed = failed_last_hour()
+    except Exception:
+        results["database"] = "down"
+    else:
+        results["database"] = "ok"
     checks = CHECKS if settings.SSPR_DIRECTORY == "local" else {**CHECKS, "directory": _directory}
     for name, check in checks.items():
         try:
@@ -61,6 +62,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(v == "ok" for v in results.values())
     if results["database"] == "ok":
         # Not a health failure (the portal works), but what a monitor should alert on.
-        results["failed_deliveries_last_hour"] = failed_last_hour()
+        results["failed_deliveries_last_hour"] = failed
     status = HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE
     return JsonResponse(results, status=status)

@@ -7,6 +7,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.test_error_pages import database_down
+
 pytestmark = pytest.mark.django_db
 
 
@@ -57,6 +59,13 @@ def test_health_reports_each_dependency(client):
     assert response.status_code == HTTPStatus.OK
     assert response.json() == {"database": "ok", "cache": "ok", "broker": "ok",
                                "failed_deliveries_last_hour": 0}
+
+
+def test_health_says_503_when_the_database_is_down(client, monkeypatch):
+    with database_down(monkeypatch):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.json() == {"database": "down", "cache": "ok", "broker": "ok"}
 
 
 def test_health_says_503_when_the_cache_is_down(client):

@@ -44,7 +44,7 @@ def full_history():
     return user
 
 
-@pytest.mark.parametrize(("name", "budget"), [("healthz", 2), ("accounts:sign-in", 0),
+@pytest.mark.parametrize(("name", "budget"), [("healthz", 1), ("accounts:sign-in", 0),
                                               ("reset:identify", 0)])
 def test_anonymous_pages_stay_within_their_query_budget(client, django_assert_max_num_queries,
                                                          name, budget):
