@@ -241,6 +241,8 @@ CAPTCHA_TIMEOUT = 15  # minutes, the life of a reset attempt
 CAPTCHA_CHALLENGE_FUNCT = "reset.captcha.challenge"
 # The library's arcs and dots; ours draws the same dots in one call.
 CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_arcs", "reset.captcha.noise_dots")
+# The library's smoothing, then the quickest PNG compression (no larger a file, for noise).
+CAPTCHA_FILTER_FUNCTIONS = ("captcha.helpers.post_smooth", "reset.captcha.fast_png")
 # The spoken alternative: flite reads English (Debian package "flite"), espeak-ng's voice
 # Swedish ("espeak-ng"); a page whose language has no voice installed offers no audio.
 CAPTCHA_FLITE_PATH = shutil.which("flite")

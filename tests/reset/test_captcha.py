@@ -1,12 +1,13 @@
 import re
 import shutil
 from http import HTTPStatus
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from captcha.conf import settings as captcha_settings
 from django.urls import reverse
-from PIL import ImageDraw
+from PIL import Image, ImageDraw
 
 from reset.captcha_widget import voice_command
 
@@ -115,3 +116,13 @@ def test_the_picture_is_the_same_each_time_its_key_is_fetched_with_its_dots_draw
     assert [len(xy) for xy in drawn] == [width * height // 10]
     assert all(0 <= x < width and 0 <= y < height for x, y in drawn[0])
     assert client.get(url).content == picture
+
+
+def test_the_picture_is_compressed_at_the_fastest_level(client):
+    key = shown_key(client.get(reverse("reset:identify")).content.decode())
+    picture = client.get(reverse("captcha-image", kwargs={"key": key})).content
+    assert Image.open(BytesIO(picture)).size == captcha_settings.CAPTCHA_IMAGE_SIZE
+    # The first IDAT chunk's data opens with the zlib header, whose FLEVEL bits say how hard
+    # the encoder worked (RFC 1950): 0 is the fastest, 2 the default.
+    idat = picture.index(b"IDAT") + 4
+    assert picture[idat + 1] >> 6 == 0
