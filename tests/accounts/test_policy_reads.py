@@ -1,6 +1,7 @@
 """Each policy record is read at most once per request, and a saved change applies at once."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -61,3 +62,25 @@ def test_a_saved_policy_applies_to_the_very_next_request(at_method_page):
     policy.allow_email = False
     policy.save()
     assert b'value="email"' not in at_method_page.get(reverse("reset:verify")).content
+
+
+def test_a_policy_reads_back_every_field_as_saved(db):
+    group = Group.objects.create(name="resetters")
+    ResetPolicy.objects.update_or_create(pk=1, defaults={
+        "enabled_for": ResetPolicy.EnabledFor.GROUP, "enabled_group": group,
+        "methods_required": 2, "allow_email": False, "reconfirm_days": 0,
+        "helpdesk_email": "help@example.org", "helpdesk_url": "https://help.example.org/"})
+    PasswordPolicy.objects.update_or_create(pk=1, defaults={
+        "banned_terms": "acme\nwidget", "expiry_days": 90, "require_three_classes": False})
+    for model in (ResetPolicy, PasswordPolicy):
+        read, saved = model.current(), model.objects.get(pk=1)
+        for field in model._meta.concrete_fields:
+            value, expected = getattr(read, field.attname), getattr(saved, field.attname)
+            assert (value, type(value)) == (expected, type(expected)), field.name
+        assert not read._state.adding
+
+
+def test_the_policy_records_are_made_on_first_use(db):
+    assert not ResetPolicy.objects.exists()
+    assert ResetPolicy.current().methods_required == 1
+    assert ResetPolicy.objects.filter(pk=1).exists()
