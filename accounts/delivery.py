@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Now
-from kombu.exceptions import OperationalError
+from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
 from .models.delivery import Delivery
@@ -102,7 +102,7 @@ def enqueue(task, *args, countdown: float | None = None) -> None:
     """
     try:
         task.apply_async(args=args, countdown=countdown, retry=False)
-    except (OperationalError, RedisError, ConnectionError) as exc:
+    except (BrokerError, RedisError, ConnectionError) as exc:
         logger.warning("broker unavailable; left for the sweep",
                        extra={"task": task.name, "error": type(exc).__name__})
 
@@ -162,10 +162,21 @@ def deliver_all(*, rows: QuerySet, pks: list[int], send: Callable[[Delivery], No
     passed is left as it is: the sweep takes it over once the lease ends, so it is never
     sent twice. Returns the status each row was left in, in the order of `pks`.
     """
-    claimed = claim_all(rows, pks, now=database_now())
+    try:
+        claimed = claim_all(rows, pks, now=database_now())
+    except OperationalError as exc:
+        # No connection within the pool's timeout (every one busy), or none at all: nothing
+        # was claimed, so each message is queued again for a later try, and the sweep queues
+        # it should the broker lose that too.
+        logger.warning("database unavailable; messages queued again",
+                       extra={"rows": pks, "error": type(exc.__cause__ or exc).__name__})
+        for pk in pks:
+            enqueue(task, pk, countdown=retry_delay(1))
+        return [Status.PENDING] * len(pks)
     if not connection.in_atomic_block:
         # A thread-pool worker has a hundred calls in flight: none holds a database
-        # connection while it waits on a provider (the record step opens a fresh one).
+        # connection while it waits on a provider (closing hands a pooled one back; the
+        # record step takes one again).
         connection.close()
     send_until = time.monotonic() + settings.SSPR_SEND_LEASE_SECONDS / 2
     tried = {}

@@ -4,6 +4,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from accounts import delivery
 from accounts.audit import record_event
 from accounts.models import AuditEvent, Message
 from accounts.services import queue_notice
-from accounts.tasks import deliver_message
+from accounts.tasks import deliver_message, deliver_messages
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,27 @@ def test_a_retry_scheduled_later_is_not_sent_early(django_capture_on_commit_call
 
     message.refresh_from_db()
     assert (message.status, message.send_tries) == ("pending", 0)
+
+
+def test_messages_that_get_no_database_connection_are_queued_again(
+        django_capture_on_commit_callbacks, monkeypatch, settings):
+    """A worker thread that finds its connection pool exhausted past the pool's timeout
+    claims nothing, and queues each message again rather than losing it."""
+    settings.SSPR_SEND_RETRY_SECONDS = 5
+    messages = [notice(django_capture_on_commit_callbacks) for _ in range(2)]
+
+    def pool_exhausted():
+        raise OperationalError("couldn't get a connection after 10.00 sec")
+
+    queued = []
+    monkeypatch.setattr(delivery, "database_now", pool_exhausted)
+    monkeypatch.setattr(deliver_message, "apply_async",
+                        lambda args, countdown, retry: queued.append((args, countdown)))
+
+    assert deliver_messages([m.pk for m in messages]) == ["pending", "pending"]
+    assert [args for args, _ in queued] == [(m.pk,) for m in messages]
+    assert all(5 <= countdown <= 7.5 for _, countdown in queued)
+    assert set(Message.objects.values_list("status", "send_tries")) == {("pending", 0)}
 
 
 @pytest.mark.parametrize("tries", [1, 2, 3, 6])
