@@ -146,7 +146,7 @@ class Stack:
         # gunicorn's defaults.
         self.start_gunicorn("portal", self.portal_env, config=self.web_config())
         self.start_gunicorn("stock", self.stock_env)
-        self.start("worker", self.worker_argv(), self.portal_env)
+        self.start("worker", self.worker_argv(), self.portal_env | self.worker_env())
         self.wait_http(self.ports["twilio"], "/_bench/log")
         self.wait_http(self.ports["portal"], "/healthz")
         self.wait_http(self.ports["stock"], "/accounts/login/")
@@ -176,6 +176,15 @@ class Stack:
         argv = shlex.split(command) if isinstance(command, str) else list(command)
         assert argv[0] == "celery", argv
         return [sys.executable, "-m", "celery", *argv[1:]]
+
+    @staticmethod
+    def worker_env() -> dict[str, str]:
+        """What the compose file's worker service sets beyond the web's environment (its
+        database connection pool)."""
+        services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+        web = services["web"]["environment"]
+        return {name: str(value) for name, value in services["worker"]["environment"].items()
+                if web.get(name) != value}
 
     def wait_http(self, port: int, path: str, seconds: float = 60) -> None:
         deadline = time.time() + seconds

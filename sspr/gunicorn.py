@@ -35,6 +35,7 @@ def when_ready(server) -> None:
     from accounts.password_policy import common_passwords
     from sspr.celery import app
 
+    refuse_a_connection_pool()
     get_template("base.html")  # the template engine and every tag library
     get_default_renderer().get_template("django/forms/field.html")  # the forms' Jinja2
     engines["django"].engine.template_context_processors  # noqa: B018
@@ -54,6 +55,19 @@ def when_ready(server) -> None:
     # Objects loaded so far live as long as the process: keep the collector from writing to
     # them, which would copy their shared pages into every worker.
     gc.freeze()
+
+
+def refuse_a_connection_pool() -> None:
+    """Stop here if DJANGO_DB_POOL_SIZE is set: it is for the Celery worker's threads.
+
+    A pool opened by the master would be forked into every worker, its connections and its
+    threads shared by processes; and a sync worker serving one request at a time needs only
+    its persistent connection (DJANGO_CONN_MAX_AGE), which a pool would rule out.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"].get("OPTIONS", {}).get("pool"):
+        raise RuntimeError("DJANGO_DB_POOL_SIZE is for the Celery worker: unset it for gunicorn")
 
 
 def warm_database() -> None:

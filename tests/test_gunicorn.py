@@ -61,6 +61,12 @@ def test_the_master_starts_without_the_database(unfrozen, monkeypatch):
     assert gc.get_freeze_count() > 0
 
 
+def test_the_master_refuses_the_workers_connection_pool(settings, monkeypatch):
+    monkeypatch.setitem(settings.DATABASES["default"], "OPTIONS", {"pool": {"max_size": 10}})
+    with pytest.raises(RuntimeError, match="DJANGO_DB_POOL_SIZE"):
+        gunicorn.when_ready(server=None)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_no_worker_inherits_a_database_connection_of_the_master():
     connection.ensure_connection()
