@@ -12,11 +12,12 @@ from django.db.models import (
     ExpressionWrapper,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, JSONObject
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -61,14 +62,14 @@ def eligibility(user: User | None, facts: dict, policy: ResetPolicy) -> str:
     return Eligibility.ELIGIBLE
 
 
-def _account_facts(user: User, policy: ResetPolicy) -> dict[str, Subquery]:
-    """Group membership and counted methods of `user` (none for the stand-in), each as a
-    subquery, so that `_counts` reads them in its own statement."""
+def _account_facts(user: User, policy: ResetPolicy) -> Subquery:
+    """Group membership and counted methods of `user` (none for the stand-in), as one
+    subquery of a JSON object, so that `_start_counts` reads them in its own statement."""
     in_group = User.groups.through.objects.filter(user_id=OuterRef("pk"),
                                                   group_id=policy.enabled_group_id)
-    person = verification.users_with_answer_counts().filter(pk=user.pk)
     facts = {**verification.counted_flags(policy), "in_group": Exists(in_group)}
-    return {name: Subquery(person.values(**{name: fact})[:1]) for name, fact in facts.items()}
+    person = verification.users_with_answer_counts().filter(pk=user.pk)
+    return Subquery(person.values(facts=JSONObject(**facts))[:1])
 
 
 def subject_of(attempt: ResetAttempt) -> User:
@@ -96,9 +97,8 @@ def start_reset(*, request: HttpRequest, identifier: str, mode: str) -> ResetAtt
     subject = user or StandIn.for_key(key)
     now = timezone.now()
     with transaction.atomic():
-        counts, facts = _counts(key=key, account=subject.pk, now=now,
-                                also=_account_facts(subject, policy))
-        state = eligibility(user, facts, policy)
+        counts = _start_counts(key=key, now=now, facts=_account_facts(subject, policy))
+        state = eligibility(user, counts.facts or {}, policy)
         attempt = ResetAttempt(
             user=user, key=key, mode=mode, eligibility=state,
             gates_required=verification.methods_required(
@@ -130,7 +130,7 @@ def rotate_session(request: HttpRequest) -> None:
         request.session.cycle_key()
 
 
-def _first_step(attempt: ResetAttempt, policy: ResetPolicy, counts: "Counts") -> str:
+def _first_step(attempt: ResetAttempt, policy: ResetPolicy, counts: "StartCounts") -> str:
     if counts.blocked:
         return Step.BLOCKED
     if policy.show_account_state and attempt.eligibility != Eligibility.ELIGIBLE:
@@ -156,80 +156,89 @@ def locked(attempt: ResetAttempt) -> ResetAttempt:
             .get(pk=attempt.pk))
 
 
-def locked_with_counts(attempt: ResetAttempt) -> tuple[ResetAttempt, "Counts"]:
-    """Re-read `attempt` with its row locked, and its typed ID's counts in the same statement.
+def locked_with_counts(attempt: ResetAttempt) -> tuple[ResetAttempt, "GateCounts"]:
+    """Re-read `attempt` with its row locked, and what a gate's limits count, in the same
+    statement.
 
     The counts include the attempt as it was before this request changes it (a gate it
     fails now adds to them if `attempt_counted`). Call inside a transaction.
     """
-    rows, aggregates, typed = _limit_terms(key=attempt.key, account=subject_of(attempt).pk,
-                                           now=timezone.now())
-    counted = {name: Subquery(_aggregated(rows).annotate(**{name: aggregate}).values(name))
-               for name, aggregate in aggregates.items()}
+    now = timezone.now()
+    since = _since_last_reset(attempt.key, now)
+    # The failed gates of the account itself, over all its IDs, for the stand-in too
+    # (primary key 0, no rows): a gate is not passed beyond that limit, which only someone
+    # who could pass it would ever notice (SPEC 6.1, 8.1).
+    of_account = ResetAttempt.objects.filter(user_id=subject_of(attempt).pk,
+                                             created_at__gt=now - HOUR)
     row = (ResetAttempt.objects.select_for_update(of=("self",)).select_related("user")
-           .annotate(**counted, counted_here=ExpressionWrapper(typed,
-                                                               output_field=BooleanField()))
+           .annotate(failed=Coalesce(_total(_typed(attempt.key, since), Sum("failed_gates")), 0),
+                     account_failed=Coalesce(_total(of_account, Sum("failed_gates")), 0),
+                     counted_here=ExpressionWrapper(Q(created_at__gt=since),
+                                                    output_field=BooleanField()))
            .get(pk=attempt.pk))
-    return row, Counts(blocked=row.blocked > 0, starts=row.starts, failed_gates=row.failed,
-                       account_failed_gates=row.account_failed,
-                       attempt_counted=row.counted_here)
+    return row, GateCounts(failed_gates=row.failed, account_failed_gates=row.account_failed,
+                           attempt_counted=row.counted_here)
 
 
 @dataclass(frozen=True)
-class Counts:
-    """What the limits of SPEC 6.1 count for a typed ID, since its last successful reset."""
+class StartCounts:
+    """What starting an attempt reads: whether the typed ID is blocked, its starts since its
+    last successful reset (SPEC 6.1), and the account's facts (`_account_facts`)."""
 
     blocked: bool
     starts: int
+    facts: dict | None
+
+
+@dataclass(frozen=True)
+class GateCounts:
+    """What a gate's limits count (SPEC 6.1): the typed ID's failed gates since its last
+    successful reset, and the account's over all its IDs in the last hour."""
+
     failed_gates: int
     account_failed_gates: int
     # Whether the attempt they were read with is among the typed ID's rows: it is, unless
     # a reset of that ID was finished after it began.
-    attempt_counted: bool = False
+    attempt_counted: bool
 
 
-def _limit_terms(*, key: str, account: int, now) -> tuple[Q, dict, Q]:
-    """What the limits count for the typed ID `key`, the same way for any ID: the rows, an
-    aggregate per count, and the condition of a row counted for the typed ID.
+def _since_last_reset(key: str, now) -> Greatest:
+    """Since when the typed ID `key` is counted: an hour ago, or its last successful reset
+    if that came later.
 
     Every limit is keyed on the normalised typed ID, whatever it resolves to, so that no
     sequence of starts blocks a real ID where it would not block an unknown one (an
-    account reached by its username and by its email is two IDs here). The failed gates
-    of the account itself (`account`, a primary key), over all its IDs, are counted as
-    well, for the stand-in too (primary key 0, no rows): a gate is not passed beyond that
-    limit, which only someone who could pass it would ever notice (SPEC 6.1, 8.1).
+    account reached by its username and by its email is two IDs here).
     """
     done = (ResetAttempt.objects.filter(key=key, step=Step.DONE)
             .order_by("-finished_at").values("finished_at")[:1])
     hour_ago = Value(now - HOUR)
-    typed = Q(key=key, created_at__gt=Greatest(Coalesce(Subquery(done), hour_ago), hour_ago))
-    of_account = Q(user_id=account, created_at__gt=now - HOUR)
-    # A block is made by an attempt of the same ID, so while it lasts that attempt is among
-    # the rows of the last block period: one query answers the block and the counts.
-    block_period = timedelta(seconds=settings.SSPR_RESET_BLOCK_SECONDS
-                             + settings.SSPR_RESET_ATTEMPT_SECONDS)
-    blocking = Q(key=key) & Q(Exists(ResetBlock.objects.filter(key=OuterRef("key"),
-                                                               until__gt=now)))
-    rows = Q(key=key, created_at__gt=now - block_period) | of_account
-    return rows, {"starts": Count("pk", filter=typed),
-                  "failed": Coalesce(Sum("failed_gates", filter=typed), 0),
-                  "account_failed": Coalesce(Sum("failed_gates", filter=of_account), 0),
-                  "blocked": Count("pk", filter=blocking)}, typed
+    return Greatest(Coalesce(Subquery(done), hour_ago), hour_ago)
 
 
-def _aggregated(rows: Q):
+def _typed(key: str, since: Greatest) -> QuerySet[ResetAttempt]:
+    """The attempts the typed ID's limits count."""
+    return ResetAttempt.objects.filter(key=key, created_at__gt=since)
+
+
+def _total(rows: QuerySet, aggregate) -> Subquery:
+    """`aggregate` over `rows`, as a subquery of one value."""
+    return Subquery(_aggregated(rows).annotate(total=aggregate).values("total"))
+
+
+def _aggregated(rows: QuerySet) -> QuerySet:
     # Aggregates over the rows with no GROUP BY (the constant groups nothing): one row even
     # when no row counts, which carries any other expression asked for too.
-    return ResetAttempt.objects.filter(rows).values(everything=Value(1))
+    return rows.values(everything=Value(1))
 
 
-def _counts(*, key: str, account: int, now, also: dict) -> tuple[Counts, dict]:
-    """The limits' counts of the typed ID `key`, and the expressions in `also`, read in one
-    statement."""
-    rows, aggregates, _ = _limit_terms(key=key, account=account, now=now)
-    row = _aggregated(rows).annotate(**aggregates, **also).values(*aggregates, *also).get()
-    return Counts(blocked=row["blocked"] > 0, starts=row["starts"], failed_gates=row["failed"],
-                  account_failed_gates=row["account_failed"]), {name: row[name] for name in also}
+def _start_counts(*, key: str, now, facts: Subquery) -> StartCounts:
+    """The typed ID's block and starts, and the account's `facts`, read in one statement."""
+    blocked = Exists(ResetBlock.objects.filter(key=key, until__gt=now))
+    row = (_aggregated(_typed(key, _since_last_reset(key, now)))
+           .annotate(starts=Count("pk"), blocked=blocked, facts=facts)
+           .values("starts", "blocked", "facts").get())
+    return StartCounts(**row)
 
 
 def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:

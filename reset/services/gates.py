@@ -31,7 +31,7 @@ from verification.models import ContactMethod, SecurityAnswer, SecurityQuestion,
 
 from ..models import ResetAttempt
 from ..tasks import send_reset_code
-from .attempts import Counts, block, locked, locked_with_counts, rotate_session, subject_of
+from .attempts import GateCounts, block, locked, locked_with_counts, rotate_session, subject_of
 from .finish import gates_complete
 
 Channel = VerificationCode.Channel
@@ -211,7 +211,7 @@ class Checked:
     attempt: ResetAttempt
 
 
-def _at_gate(attempt: ResetAttempt, method: str) -> tuple[ResetAttempt, Counts, bool]:
+def _at_gate(attempt: ResetAttempt, method: str) -> tuple[ResetAttempt, GateCounts, bool]:
     """The attempt, locked, its typed ID's counts, and whether it is still at the gate of
     `method`.
 
@@ -323,8 +323,8 @@ def check_answers(*, attempt: ResetAttempt, request: HttpRequest,
         return Checked(_settle(attempt, counts, request, accepted, tries=False), attempt)
 
 
-def _settle(attempt: ResetAttempt, counts: Counts, request: HttpRequest, accepted: bool, *,
-            tries: bool) -> bool:
+def _settle(attempt: ResetAttempt, counts: GateCounts, request: HttpRequest,
+            accepted: bool, *, tries: bool) -> bool:
     """Pass the gate, count a wrong try, or fail the gate; block when the typed ID has had
     too many failed gates. Runs with the attempt locked; `counts` were read with the lock.
 
