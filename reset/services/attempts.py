@@ -143,7 +143,10 @@ def current_attempt(request: HttpRequest) -> ResetAttempt | None:
     attempt_id = request.session.get(SESSION_KEY)
     if not attempt_id:
         return None
-    attempt = ResetAttempt.objects.select_related("user").filter(pk=attempt_id).first()
+    try:
+        attempt = ResetAttempt.objects.select_related("user").get(pk=attempt_id)
+    except ResetAttempt.DoesNotExist:
+        attempt = None
     if attempt is None or (attempt.is_expired and attempt.step != Step.DONE):
         request.session.pop(SESSION_KEY, None)
         return None
