@@ -344,13 +344,14 @@ def _settle(attempt: ResetAttempt, counts: GateCounts, request: HttpRequest,
     if tries:
         attempt.code_tries += 1
         if attempt.code_tries < settings.SSPR_CODE_MAX_TRIES:
-            attempt.save()
+            attempt.save(update_fields=["code_tries"])
             return False
     attempt.failed_gates += 1
     attempt.method, attempt.code_requested, attempt.code_tries = "", False, 0
     attempt.question_ids = []  # the next questions gate draws again (seeded by failed_gates)
     _audit_gate(attempt, request, AuditEvent.Outcome.FAILURE, method)
-    attempt.save()
+    attempt.save(update_fields=["failed_gates", "method", "code_requested", "code_tries",
+                                "question_ids"])
     failed = counts.failed_gates + counts.attempt_counted  # this failure included
     if failed >= settings.SSPR_RESET_FAILED_GATES_PER_HOUR:
         block(attempt=attempt, request=request, reason="failed_gates")
