@@ -36,9 +36,9 @@ def when_ready(server) -> None:
     from sspr.celery import app
 
     refuse_a_connection_pool()
-    get_template("base.html")  # the template engine and every tag library
-    get_default_renderer().get_template("django/forms/field.html")  # the forms' Jinja2
-    engines["django"].engine.template_context_processors  # noqa: B018
+    get_template("base.html")  # the pages' Jinja2 and its filters
+    get_default_renderer().get_template("django/forms/field.html")  # the forms' templates
+    engines["jinja2"].template_context_processors  # noqa: B018
     for code, _name in settings.LANGUAGES:
         with translation.override(code):  # the language's catalogues
             reverse("home")  # the URL patterns, every view and form module

@@ -58,7 +58,24 @@ MIDDLEWARE = [
 ROOT_URLCONF = "sspr.urls"
 WSGI_APPLICATION = "sspr.wsgi.application"
 
+# The pages in Jinja2 (sspr.jinja2), first so that a view's template name finds them; the
+# admin and the message bodies in Django's template language.
 TEMPLATES = [
+    {
+        "BACKEND": "sspr.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2",
+                 Path(django.__file__).parent / "forms" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "sspr.jinja2.environment",
+            # The backend gives `request`, `csrf_input` and `csrf_token` itself.
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sspr.context_processors.portal",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -244,9 +261,10 @@ LOGGING = {
 
 # --- Third-party apps -----------------------------------------------------------------------
 
-# Form and widget templates in Jinja2, ours (the CAPTCHA's accessible markup) in
-# templates/jinja2/; see sspr.form_renderer.
-FORM_RENDERER = "sspr.form_renderer.FormRenderer"
+# Form and widget templates from the first engine that has them: Django's own in Jinja2 and
+# ours (the CAPTCHA's accessible markup) from the pages' engine, the admin's widgets from
+# Django's template language; see sspr.jinja2.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CAPTCHA_LENGTH = 5
 CAPTCHA_IMAGE_SIZE = (180, 60)
 CAPTCHA_FONT_SIZE = 36

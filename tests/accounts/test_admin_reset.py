@@ -213,7 +213,7 @@ def test_the_link_page_applies_the_password_policy(admin_client):
                                       "new_password2": "erik12345678"})
 
     assert response.status_code == HTTPStatus.OK
-    assert "new_password1" in response.context["form"].errors
+    assert "new_password1" in response.context_data["form"].errors
     erik.refresh_from_db()
     assert not erik.has_usable_password()
 

@@ -118,5 +118,5 @@ def test_the_admins_password_change_is_the_portals_with_its_history_rule(ada):
                                               "new_password2": PASSWORD})
 
     assert response.status_code == HTTPStatus.OK
-    assert response.context["form"].errors
+    assert response.context_data["form"].errors
     assert not AuditEvent.objects.filter(type=AuditEvent.Type.PASSWORD_CHANGED).exists()

@@ -29,7 +29,7 @@ def test_a_nul_byte_in_a_form_is_the_forms_error_and_changes_nothing(client):
     before = AuditEvent.objects.count()
     response = client.post(reverse("reset:identify"), {"username": "alice\x00"})
     assert response.status_code == HTTPStatus.OK
-    assert "username" in response.context["form"].errors
+    assert "username" in response.context_data["form"].errors
     assert AuditEvent.objects.count() == before
 
 

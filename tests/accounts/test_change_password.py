@@ -80,7 +80,7 @@ def test_a_refused_change_says_why_and_changes_nothing(user, old, new, confirm, 
     client = signed_in(user)
     response = change(client, old, new, confirm)
     assert response.status_code == HTTPStatus.OK
-    assert field in response.context["form"].errors
+    assert field in response.context_data["form"].errors
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
     assert not AuditEvent.objects.filter(type=AuditEvent.Type.PASSWORD_CHANGED).exists()
@@ -105,7 +105,7 @@ def test_a_locked_account_cannot_change_its_password(user):
         Client().post(reverse("accounts:sign-in"), {"username": "erik", "password": "Nope-123456"})
     response = change(client)
     assert response.status_code == HTTPStatus.OK
-    assert response.context["locked"]
+    assert response.context_data["locked"]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 

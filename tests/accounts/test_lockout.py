@@ -108,10 +108,10 @@ def test_the_locked_message_is_in_swedish_too(client):
 
 def test_the_unlock_link_opens_the_wizard_with_unlock_chosen(client):
     response = client.get(reverse("reset:identify") + "?mode=unlock")
-    assert response.context["form"]["mode"].value() == "unlock"
+    assert response.context_data["form"]["mode"].value() == "unlock"
     response = client.get(reverse("reset:identify") + "?mode=%00nonsense")
     assert response.status_code == HTTPStatus.OK
-    assert response.context["form"]["mode"].value() == "reset"
+    assert response.context_data["form"]["mode"].value() == "reset"
 
 
 def test_guessing_during_a_lockout_is_held_to_ten_tries_per_lockout(client, settings):

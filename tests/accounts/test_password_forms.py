@@ -31,7 +31,7 @@ def test_a_policy_error_is_tied_to_the_new_password_not_the_confirmation(client_
     response = client_of_user.post(reverse("accounts:password-change"), {
         "old_password": PASSWORD, "new_password1": WEAK, "new_password2": WEAK})
 
-    form = response.context["form"]
+    form = response.context_data["form"]
     assert "new_password1" in form.errors
     assert "new_password2" not in form.errors
     html = response.content.decode()
@@ -51,7 +51,7 @@ def test_a_mismatch_stays_on_the_confirmation(client_of_user):
         "old_password": PASSWORD, "new_password1": "Orchid-Tundra-Piano-48",
         "new_password2": "Orchid-Tundra-Piano-49"})
 
-    assert list(response.context["form"].errors) == ["new_password2"]
+    assert list(response.context_data["form"].errors) == ["new_password2"]
 
 
 def test_the_live_check_leaves_the_personal_rule_open_when_it_cannot_know_the_person(client):

@@ -44,7 +44,7 @@ def test_a_remembered_password_is_refused_at_the_cost_of_one_operation(user,
     client.force_login(user)
     response = client.post(reverse("accounts:password-change"), {
         "old_password": PASSWORD, "new_password1": OLD[0], "new_password2": OLD[0]})
-    errors = response.context["form"].errors.as_data().values()
+    errors = response.context_data["form"].errors.as_data().values()
     assert "password_reused" in {e.code for field in errors for e in field}
     assert argon2_operations == ["verify", "encode"]
 

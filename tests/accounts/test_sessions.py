@@ -70,7 +70,7 @@ def test_pages_with_personal_data_or_secret_forms_are_never_stored(client):
         assert "no-store" in response["Cache-Control"], page
     newcomer = UserFactory(temporary_password_expires_at=timezone.now() + timedelta(days=1))
     link = Client().get(urlsplit(set_password_url(newcomer)).path, follow=True)
-    assert "new_password1" in link.context["form"].fields
+    assert "new_password1" in link.context_data["form"].fields
     assert "no-store" in link["Cache-Control"]
 
 

@@ -52,7 +52,8 @@ def test_a_directory_refusal_shows_on_the_password_field_and_spends_nothing(
     response = finish(client)
 
     assert response.status_code == HTTPStatus.OK
-    assert "did not accept this password" in str(response.context["form"].errors["new_password1"])
+    errors = response.context_data["form"].errors["new_password1"]
+    assert "did not accept this password" in str(errors)
     attempt.refresh_from_db()
     assert attempt.step == Step.NEW_PASSWORD
     hanna.refresh_from_db()
@@ -159,7 +160,7 @@ def test_a_change_the_directory_refuses_is_shown_on_its_field(failing, failure, 
         "old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW})
 
     assert response.status_code == HTTPStatus.OK
-    assert response.context["form"].errors[field]
+    assert response.context_data["form"].errors[field]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
     assert not AuditEvent.objects.filter(type=AuditEvent.Type.PASSWORD_CHANGED).exists()

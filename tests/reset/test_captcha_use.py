@@ -24,7 +24,7 @@ def test_a_challenge_solved_in_one_browser_is_refused_in_another():
     shown_here = solve_captcha(Client())
     response = start(Client(), shown_here)
     assert response.status_code == HTTPStatus.OK
-    assert "captcha" in response.context["form"].errors
+    assert "captcha" in response.context_data["form"].errors
     assert not ResetAttempt.objects.exists()
 
 
@@ -32,7 +32,7 @@ def test_a_challenge_is_used_up_by_its_first_answer_even_in_its_own_browser(clie
     answer = solve_captcha(client)
     assert start(client, answer).status_code == HTTPStatus.FOUND
     again = start(client, answer)
-    assert "captcha" in again.context["form"].errors
+    assert "captcha" in again.context_data["form"].errors
     assert ResetAttempt.objects.count() == 1
 
 
@@ -41,7 +41,7 @@ def test_a_refreshed_picture_is_bound_to_the_browser_too(client):
     fresh = client.get(reverse("captcha-refresh"), headers={"x-requested-with": "XMLHttpRequest"})
     key = fresh.json()["key"]
     answer = {"captcha_0": key, "captcha_1": challenge_text(key)}
-    assert "captcha" in start(Client(), answer).context["form"].errors
+    assert "captcha" in start(Client(), answer).context_data["form"].errors
     assert challenge_text(key) is None  # the other browser's try used it up
 
 

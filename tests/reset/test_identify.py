@@ -92,7 +92,7 @@ def test_the_captcha_is_required_and_works_once(client, registered):
     replay = client.post(reverse("reset:identify"), {"username": "hanna", "mode": "reset",
                                                      **answer})
     assert replay.status_code == HTTPStatus.OK
-    assert "captcha" in replay.context["form"].errors
+    assert "captcha" in replay.context_data["form"].errors
     assert ResetAttempt.objects.count() == 1
 
 
@@ -102,7 +102,7 @@ def test_a_wrong_captcha_answer_burns_the_picture(client, registered):
     client.post(reverse("reset:identify"), {"username": "hanna", "mode": "reset", **wrong})
     again = client.post(reverse("reset:identify"), {"username": "hanna", "mode": "reset",
                                                     **answer})
-    assert "captcha" in again.context["form"].errors
+    assert "captcha" in again.context_data["form"].errors
 
 
 @pytest.mark.parametrize("username", [
@@ -117,7 +117,7 @@ def test_arrays_and_missing_fields_are_refused_clearly(client):
     response = client.post(reverse("reset:identify"),
                            {"username": ["a", "b"], "mode": ["reset", "unlock"]})
     assert response.status_code == HTTPStatus.OK
-    assert response.context["form"].errors
+    assert response.context_data["form"].errors
     assert not ResetAttempt.objects.exists()
 
 

@@ -53,7 +53,7 @@ def pass_gate(client, user, method, *, typed=None):
         return client.post(url, {"code": last_code(DESTINATIONS[method])})
     if method == "authenticator":
         return client.post(url, {"code": app_code(user)})
-    questions = client.get(url).context["form"].fields
+    questions = client.get(url).context_data["form"].fields
     answers = known_answers()
     return client.post(url, {name: answers.get(field.label, "no idea")
                              for name, field in questions.items()})
@@ -89,7 +89,7 @@ def test_one_gate_reset_with_each_method(client, registered, method):
 
 def test_questions_are_the_only_gate_only_when_the_policy_says_so(client, registered, policy):
     identify(client, "hanna")
-    offered = [k for k, _ in client.get(reverse("reset:verify")).context["form"]
+    offered = [k for k, _ in client.get(reverse("reset:verify")).context_data["form"]
                .fields["method"].choices]
     assert "questions" not in offered
     policy.questions_may_be_only_gate = True
@@ -104,7 +104,7 @@ def test_two_gates_need_two_different_factors(client, registered, policy):
     identify(client, "hanna")
     response = pass_gate(client, registered, "sms")
     assert response["Location"] == reverse("reset:verify")
-    offered = [k for k, _ in client.get(reverse("reset:verify")).context["form"]
+    offered = [k for k, _ in client.get(reverse("reset:verify")).context_data["form"]
                .fields["method"].choices]
     assert "sms" not in offered
     assert "mobile_call" not in offered  # the same phone is the same factor
@@ -167,6 +167,6 @@ def test_a_password_breaking_the_policy_is_refused_at_the_last_step(client, regi
     response = client.post(reverse("reset:new-password"),
                            {"new_password1": "hanna", "new_password2": "hanna"})
     assert response.status_code == HTTPStatus.OK
-    assert response.context["form"].errors
+    assert response.context_data["form"].errors
     registered.refresh_from_db()
     assert registered.check_password(PASSWORD)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def fail_questions_gate(client):
     url = reverse("reset:gate", kwargs={"method": "questions"})
     client.post(reverse("reset:verify"), {"method": "questions"})
-    fields = client.get(url).context["form"].fields
+    fields = client.get(url).context_data["form"].fields
     return client.post(url, {name: "wrong answer" for name in fields})
 
 

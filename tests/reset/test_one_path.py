@@ -103,7 +103,7 @@ def walk(user_id: str) -> list[tuple]:
     steps.append(observe(client, "post", reverse("reset:verify"), {"method": "authenticator"}))
     steps.append(observe(client, "post", gate("authenticator"), {"code": "123456"}))
     steps.append(observe(client, "post", reverse("reset:verify"), {"method": "questions"}))
-    questions = client.get(gate("questions")).context["form"].fields
+    questions = client.get(gate("questions")).context_data["form"].fields
     steps.append(observe(client, "get", gate("questions")))
     steps.append(observe(client, "post", gate("questions"),
                          {name: "Malmö" for name in questions}))

@@ -73,7 +73,7 @@ def test_questions_gate_post(started, user_id, statements):
     client = started(user_id)
     client.post(reverse("reset:verify"), {"method": "questions"})
     url = reverse("reset:gate", kwargs={"method": "questions"})
-    fields = client.get(url).context["form"].fields
+    fields = client.get(url).context_data["form"].fields
     with statements(GATE_POST):
         client.post(url, {name: "wrong" for name in fields})
 

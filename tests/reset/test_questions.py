@@ -22,7 +22,7 @@ def questions_may_be_the_only_gate(policy):
 
 def drawn(client) -> list[str]:
     client.post(reverse("reset:verify"), {"method": "questions"})
-    return [field.label for field in client.get(URL).context["form"].fields.values()]
+    return [field.label for field in client.get(URL).context_data["form"].fields.values()]
 
 
 def test_an_unknown_id_gets_the_same_decoy_questions_on_every_try():
@@ -46,7 +46,7 @@ def test_a_wrong_answer_fails_the_gate_and_the_next_try_draws_again(client):
     register_everything(UserFactory(username="hanna"), questions=5)
     identify(client, "hanna")
     asked = drawn(client)
-    client.post(URL, {name: "wrong" for name in client.get(URL).context["form"].fields})
+    client.post(URL, {name: "wrong" for name in client.get(URL).context_data["form"].fields})
     attempt = ResetAttempt.objects.get()
     assert (attempt.failed_gates, attempt.question_ids, attempt.method) == (1, [], "")
     again = drawn(client)
@@ -59,17 +59,17 @@ def test_the_drawn_questions_stay_put_while_the_person_answers(client):
     register_everything(UserFactory(username="hanna"), questions=5)
     identify(client, "hanna")
     asked = drawn(client)
-    assert [f.label for f in client.get(URL).context["form"].fields.values()] == asked
+    assert [f.label for f in client.get(URL).context_data["form"].fields.values()] == asked
 
 
 def shown(client) -> tuple[str, ...]:
     """The questions on the page, as an outsider sees them."""
     client.post(reverse("reset:verify"), {"method": "questions"})
-    return tuple(f.label for f in client.get(URL).context["form"].fields.values())
+    return tuple(f.label for f in client.get(URL).context_data["form"].fields.values())
 
 
 def fail(client):
-    client.post(URL, {name: "wrong" for name in client.get(URL).context["form"].fields})
+    client.post(URL, {name: "wrong" for name in client.get(URL).context_data["form"].fields})
 
 
 @pytest.mark.parametrize("user_id", ["hanna", "ghost"])

@@ -96,7 +96,7 @@ def tries(user_id: str, method: str, data, hashes, start) -> list[tuple]:
 
 def wrong_answers(client) -> dict:
     response = client.get(reverse("reset:gate", kwargs={"method": "questions"}))
-    return {name: "Wrong answer" for name in response.context["form"].fields}
+    return {name: "Wrong answer" for name in response.context_data["form"].fields}
 
 
 @pytest.mark.parametrize(("method", "data"), [

@@ -34,7 +34,7 @@ def test_each_state_has_its_own_page(client, shown, user_id, heading):
 
 def test_registered_methods_are_offered_masked(client, shown, registered):
     identify(client, "hanna")
-    labels = dict(client.get(reverse("reset:verify")).context["form"].fields["method"].choices)
+    labels = dict(client.get(reverse("reset:verify")).context_data["form"].fields["method"].choices)
     assert labels["sms"].endswith("*********67")
     assert labels["email"].endswith("a****@example.net")
     assert "+46701234567" not in str(labels)

@@ -47,7 +47,7 @@ def test_a_method_that_is_not_offered_cannot_be_chosen(client, registered, polic
     identify(client, "hanna")
     response = client.post(reverse("reset:verify"), {"method": "authenticator"})
     assert response.status_code == HTTPStatus.OK
-    assert "method" in response.context["form"].errors
+    assert "method" in response.context_data["form"].errors
     gate = client.get(reverse("reset:gate", kwargs={"method": "authenticator"}))
     assert gate["Location"] == reverse("reset:verify")
 

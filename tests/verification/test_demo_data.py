@@ -35,7 +35,8 @@ def test_the_printed_unlock_walk_through_unlocks_carol(capsys):
     client = CommittingClient()
 
     identify(client, "carol", mode="unlock")
-    choices = dict(client.get(reverse("reset:verify")).context["form"].fields["method"].choices)
+    form = client.get(reverse("reset:verify")).context_data["form"]
+    choices = dict(form.fields["method"].choices)
     assert choices["email"] == "Email my alternate email address"
     client.post(reverse("reset:verify"), {"method": "email"})
     gate = reverse("reset:gate", kwargs={"method": "email"})

@@ -1,0 +1,76 @@
+"""How pages, forms and widgets are drawn: Jinja2, with Django's translations, URLs and dates.
+
+A page spent as much time in Django's template language as stock Django spends on a whole
+page; Jinja2 compiles each template to Python once and draws the same markup several times
+faster. One engine (the first in TEMPLATES) draws the pages and our widgets, from
+templates/jinja2/, and form fields from Django's own form templates for Jinja2: the form
+renderer (TemplatesSetting) asks the engines in order. The admin, its widgets and the message
+bodies stay in Django's template language, which the second engine draws.
+"""
+
+from django.conf import settings
+from django.template import defaultfilters
+from django.template.backends import jinja2 as backend
+from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.timezone import template_localtime
+from jinja2 import ChainableUndefined, Environment
+
+from accounts.user_agents import browser_summary
+
+
+def environment(**options) -> Environment:
+    """Jinja2 with autoescaping, Django's translations and what the page templates use.
+
+    A missing variable is empty, also when a template asks for one of its attributes, as in
+    Django's template language: a page that shows an optional object does not fail for lack
+    of it.
+    """
+    options.pop("autoescape", None)  # Django's backend turns it on; here it is never off
+    options["undefined"] = ChainableUndefined
+    env = Environment(**options, autoescape=True, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True,
+                                  pgettext=translation.pgettext,
+                                  npgettext=translation.npgettext)
+    env.globals.update(url=reverse, static=static, get_language=translation.get_language,
+                       languages=languages)
+    env.filters.update(date=date, capfirst=capfirst, browser_summary=browser_summary)
+    return env
+
+
+def languages() -> list[dict]:
+    """The languages the portal speaks, each with its code and its own name for itself."""
+    return [translation.get_language_info(code) for code, _name in settings.LANGUAGES]
+
+
+def date(value, format: str | None = None) -> str:
+    """Django's date filter: in the current time zone, with the current language's names."""
+    return defaultfilters.date(template_localtime(value), format)
+
+
+class Template(backend.Template):
+    def render(self, context=None, request=None):
+        """Draw with the context processors' values under the view's own, as Django's does.
+
+        Django's Jinja2 backend lets a context processor overwrite what the view passed; an
+        error page must be able to say "no messages, no signed-in user" without the session
+        being read (sspr.middleware.DATABASE_FREE).
+        """
+        if request is None:
+            return super().render(context)
+        full = {"request": request, "csrf_input": csrf_input_lazy(request),
+                "csrf_token": csrf_token_lazy(request)}
+        for processor in self.backend.template_context_processors:
+            full.update(processor(request))
+        full.update(context or {})
+        return super().render(full)
+
+
+class Jinja2(backend.Jinja2):
+    """Django's Jinja2 backend, drawing with the Template above."""
+
+    def get_template(self, template_name):
+        return Template(super().get_template(template_name).template, self)

@@ -1,0 +1,72 @@
+"""Pages, form fields and our widgets are drawn with Jinja2, fields from Django's Jinja2 form
+templates with the same markup; the admin's templates and widgets and the message bodies stay
+in Django's template language."""
+
+from datetime import UTC, datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.forms.renderers import get_default_renderer
+from django.template.backends.django import Template as DjangoTemplate
+from django.template.backends.jinja2 import Template as Jinja2Template
+from django.template.loader import get_template
+from django.test import RequestFactory
+from django.utils import timezone, translation
+
+from accounts.forms import SignInForm
+from reset.forms import IdentifyForm
+from sspr.jinja2 import environment
+from tests.factories import UserFactory
+
+
+def test_pages_are_drawn_with_jinja2_the_admin_and_messages_with_django_templates():
+    assert isinstance(get_template("base.html"), Jinja2Template)
+    assert isinstance(get_template("admin/base_site.html"), DjangoTemplate)
+    assert isinstance(get_template("emails/password_changed.txt"), DjangoTemplate)
+
+
+def test_a_views_context_wins_over_the_context_processors(settings):
+    settings.SSPR_ORGANISATION_NAME = "Example AB"
+    request = RequestFactory().get("/")
+    request.user = UserFactory.build(username="someone")  # what the auth processor would give
+
+    html = get_template("500.html").render({"user": AnonymousUser(), "messages": ()}, request)
+
+    assert "Sign out" not in html
+    assert "Example AB" in html  # the processors' other values are still there
+
+
+def test_dates_are_in_the_current_time_zone_and_language():
+    template = environment().from_string('{{ when|date("j F Y H:i") }}')
+    with translation.override("sv"), timezone.override("Europe/Stockholm"):
+        assert template.render(when=datetime(2026, 3, 1, 23, 30, tzinfo=UTC)) == "2 mars 2026 00:30"
+
+
+def test_a_missing_variable_is_empty_as_in_djangos_templates():
+    assert environment().from_string("[{{ attempt.user.username }}]").render() == "[]"
+
+
+def test_fields_and_our_widgets_are_drawn_with_jinja2():
+    renderer = get_default_renderer()
+    for name in ("django/forms/field.html", "django/forms/widgets/input.html",
+                 "captcha/widgets/captcha.html"):
+        assert isinstance(renderer.get_template(name), Jinja2Template), name
+
+
+def test_the_admins_widgets_are_drawn_with_django_templates():
+    template = get_default_renderer().get_template("admin/widgets/related_widget_wrapper.html")
+    assert isinstance(template, DjangoTemplate)
+
+
+def test_a_field_keeps_its_label_help_and_attributes():
+    html = str(SignInForm(request=RequestFactory().get("/"))["username"].as_field_group())
+    assert '<label for="id_username">' in html
+    assert 'autocomplete="username"' in html
+    assert 'required id="id_username"' in html
+
+
+def test_the_captcha_speaks_the_pages_language(db):
+    with translation.override("sv"):
+        form = IdentifyForm(request=RequestFactory().get("/"))
+        html = str(form["captcha"].as_field_group())
+    assert "Visa en ny bild" in html
+    assert 'alt="Tecken att skriva, i en förvrängd bild"' in html
