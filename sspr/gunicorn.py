@@ -25,7 +25,6 @@ def when_ready(server) -> None:
     from django.core.cache import cache
     from django.forms.renderers import get_default_renderer
     from django.template import engines
-    from django.template.loader import get_template
     from django.urls import reverse
     from django.utils import translation
     from django.utils.module_loading import import_string
@@ -36,7 +35,9 @@ def when_ready(server) -> None:
     from sspr.celery import app
 
     refuse_a_connection_pool()
-    get_template("base.html")  # the pages' Jinja2 and its filters
+    pages = engines["jinja2"].env
+    for name in pages.list_templates(extensions=["html"]):
+        pages.get_template(name)  # every page and form template, compiled once for all workers
     get_default_renderer().get_template("django/forms/field.html")  # the forms' templates
     engines["jinja2"].template_context_processors  # noqa: B018
     for code, _name in settings.LANGUAGES:

@@ -5,11 +5,13 @@ import os
 import random
 import shlex
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
 import yaml
 from django.db import OperationalError, connection
+from django.template import engines
 
 from accounts.password_policy import common_passwords
 from sspr import gunicorn
@@ -48,6 +50,8 @@ def test_the_master_loads_the_application_and_keeps_no_database_connection(unfro
     assert connection.connection is None
     assert "zxcvbn" in sys.modules
     assert common_passwords.cache_info().currsize == 1
+    pages = engines["jinja2"].env
+    assert (weakref.ref(pages.loader), "reset/verify.html") in pages.cache  # compiled here
     assert gc.get_freeze_count() > 0
 
 
