@@ -1,6 +1,7 @@
 """The wizard's query budgets, held for every ID alike.
 
-Identify ≤ 8, the method page ≤ 3 and a gate POST ≤ 8 (issue 15): the CAPTCHA, the policy,
+Identify ≤ 8, the method page ≤ 3 and a gate POST ≤ 8 (issue 15), the choice of a
+method 4 (the session, the attempt, the policy and one UPDATE): the CAPTCHA, the policy,
 the look-up, one statement for the account's facts and the limits, the attempt, the audit row
 and the session make identify; a wrong code is the session, the attempt, the policy, the
 attempt again under its lock, the code under its lock, the try charged to it, the audit row
@@ -17,7 +18,7 @@ from .conftest import ALT_EMAIL, PHONE, solve_captcha
 
 pytestmark = pytest.mark.django_db
 
-IDENTIFY, METHOD_PAGE, GATE_POST = 8, 3, 8
+IDENTIFY, METHOD_PAGE, METHOD_CHOICE, GATE_POST = 8, 3, 4, 8
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +51,14 @@ def test_method_page(started, user_id, statements):
     client.get(reverse("reset:verify"))  # the phone budget's state is cached for seconds
     with statements(METHOD_PAGE):
         client.get(reverse("reset:verify"))
+
+
+@pytest.mark.parametrize("user_id", ["hanna", "ghost"])
+def test_method_choice(started, user_id, statements):
+    client = started(user_id)
+    client.get(reverse("reset:verify"))  # the phone budget's state is cached for seconds
+    with statements(METHOD_CHOICE):
+        client.post(reverse("reset:verify"), {"method": "authenticator"})
 
 
 @pytest.mark.parametrize("user_id", ["hanna", "ghost"])
