@@ -248,6 +248,16 @@ def worker_env(redis_url, smtp_server, twilio_server, django_db_setup, django_db
     }
 
 
+def wait_until(condition, timeout=30):
+    """Wait for `condition()` to hold, failing the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail("the condition never held")
+
+
 def start_worker(env: dict, log: Path, name: str) -> subprocess.Popen:
     """Start a real `celery worker` process named `name@host` and wait until it answers."""
     with log.open("w") as out:

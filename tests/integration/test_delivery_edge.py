@@ -22,21 +22,12 @@ from verification import services
 from verification.models import ContactMethod, VerificationCode
 from verification.tasks import sweep_pending_messages
 
-from .conftest import start_worker
+from .conftest import start_worker, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PHONE = "+46701740650"
 WORK, HOME = "erik@example.org", "erik.home@example.net"
-
-
-def wait_until(condition, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail("the condition never held")
 
 
 def settled(model, **filters):

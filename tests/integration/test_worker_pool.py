@@ -3,7 +3,6 @@ database connections, and a thread that finds none free in time queues its messa
 
 import socket
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -14,20 +13,11 @@ from accounts.services import queue_notice
 from sspr.celery import app as celery_app
 from tests.factories import UserFactory
 
-from .conftest import start_worker
+from .conftest import start_worker, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 NAME = "pooled"
-
-
-def wait_until(condition, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail("the condition never held")
 
 
 def notice_for(user):
