@@ -104,8 +104,17 @@ def _methods_row(user: User, policy: ResetPolicy, *, details: bool) -> dict | No
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, user.pk])
         row = cursor.fetchone()
-        names = (column.name for column in cursor.description)
-        return dict(zip(names, row, strict=True)) if row else None
+        names = (column[0] for column in cursor.description)  # DB-API: the name comes first
+        return {name: _aware(value) for name, value in zip(names, row, strict=True)} \
+            if row else None
+
+
+def _aware(value):
+    """A time as Django's own reading gives it: SQLite returns a stored time naive, in the
+    connection's time zone (PostgreSQL's is aware already)."""
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value, connection.timezone)
+    return value
 
 
 def _policy_values(policy: ResetPolicy) -> tuple:
