@@ -18,6 +18,9 @@ from sspr import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ["--config", "python:sspr.gunicorn"]
+# Django never closes an in-memory SQLite test database: what the master closes is a server's.
+closes_connections = pytest.mark.skipif(connection.vendor == "sqlite",
+                                        reason="an in-memory SQLite database is never closed")
 
 
 @pytest.fixture
@@ -42,6 +45,7 @@ def in_child(answer) -> str:
     return value
 
 
+@closes_connections
 @pytest.mark.django_db(transaction=True)
 def test_the_master_loads_the_application_and_keeps_no_database_connection(unfrozen):
     connection.ensure_connection()
@@ -71,6 +75,7 @@ def test_the_master_refuses_the_workers_connection_pool(settings, monkeypatch):
         gunicorn.when_ready(server=None)
 
 
+@closes_connections
 @pytest.mark.django_db(transaction=True)
 def test_no_worker_inherits_a_database_connection_of_the_master():
     connection.ensure_connection()
