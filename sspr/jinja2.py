@@ -8,13 +8,18 @@ renderer (TemplatesSetting) asks the engines in order. The admin, its widgets an
 bodies stay in Django's template language, which the second engine draws.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.middleware.csrf import get_token
 from django.template import defaultfilters
 from django.template.backends import jinja2 as backend
-from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment
@@ -51,6 +56,34 @@ def date(value, format: str | None = None) -> str:
     return defaultfilters.date(template_localtime(value), format)
 
 
+def csrf_token_once(request):
+    """The page's CSRF token, masked once however many forms the page has.
+
+    Django's lazy token masks the secret again each time a template prints it: 32 draws from
+    the system's random source per form, and a page has up to three forms (the language
+    switch, its own, a secondary one). One masked token per response keeps BREACH's defence,
+    which needs a token that differs between responses, not between the forms of one.
+    """
+    token = None
+
+    def once() -> str:
+        nonlocal token
+        if token is None:
+            token = get_token(request)
+        return token
+
+    return once
+
+
+def csrf_input(token: Callable[[], str]) -> SafeString:
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token())
+
+
+# Made once: lazy() builds a class on each call.
+lazy_token = lazy(lambda token: token(), str)
+lazy_input = lazy(csrf_input, SafeString, str)
+
+
 class Template(backend.Template):
     def render(self, context=None, request=None):
         """Draw with the context processors' values under the view's own, as Django's does.
@@ -61,8 +94,9 @@ class Template(backend.Template):
         """
         if request is None:
             return super().render(context)
-        full = {"request": request, "csrf_input": csrf_input_lazy(request),
-                "csrf_token": csrf_token_lazy(request)}
+        token = csrf_token_once(request)
+        full = {"request": request, "csrf_token": lazy_token(token),
+                "csrf_input": lazy_input(token)}
         for processor in self.backend.template_context_processors:
             full.update(processor(request))
         full.update(context or {})

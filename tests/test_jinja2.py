@@ -2,6 +2,7 @@
 templates with the same markup; the admin's templates and widgets and the message bodies stay
 in Django's template language."""
 
+import re
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import AnonymousUser
@@ -9,7 +10,8 @@ from django.forms.renderers import get_default_renderer
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.backends.jinja2 import Template as Jinja2Template
 from django.template.loader import get_template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.forms import SignInForm
@@ -70,3 +72,21 @@ def test_the_captcha_speaks_the_pages_language(db):
         html = str(form["captcha"].as_field_group())
     assert "Visa en ny bild" in html
     assert 'alt="Tecken att skriva, i en förvrängd bild"' in html
+
+
+def test_a_page_masks_its_csrf_token_once_for_all_its_forms(client):
+    """Every form of a page carries the same masked token (not one masking per form), it is
+    accepted, and the next page's token is masked anew."""
+    html = client.get(reverse("reset:identify")).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) >= 2  # the language switch and the page's own form
+    assert len(set(tokens)) == 1
+
+    again = client.get(reverse("reset:identify")).content.decode()
+    assert re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again)[1] != tokens[0]
+
+    checked = Client(enforce_csrf_checks=True)
+    checked.cookies = client.cookies
+    answer = checked.post(reverse("set_language"),
+                          {"csrfmiddlewaretoken": tokens[0], "language": "sv", "next": "/"})
+    assert answer.status_code == 302
