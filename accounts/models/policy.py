@@ -13,8 +13,10 @@ from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from sspr.statements import Statement, columns, instance
 
 # The records read in the current request, by model; None outside a request.
 _read: ContextVar[dict | None] = ContextVar("policies_read", default=None)
@@ -53,24 +55,15 @@ class SingletonModel(models.Model):
 
 
 def _read_record(model: type[SingletonModel]) -> SingletonModel | None:
-    """The record (pk 1), read by a statement Django compiled once, or None if not made yet.
-
-    Building and compiling `get(pk=1)` cost three times what running it does, and nearly
-    every request reads a policy. The fields are numbers, text and booleans, which come from
-    the database as Python wants them, with no converting (a test holds this).
-    """
-    sql, params, names = _record_statement(model)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return model.from_db(connection.alias, names, row) if row else None
+    """The record (pk 1), read by a statement compiled once (nearly every request reads a
+    policy), or None if not made yet."""
+    rows = _record_statement(model).rows()
+    return instance(model, rows[0]) if rows else None
 
 
 @cache
-def _record_statement(model: type[SingletonModel]) -> tuple[str, tuple, list[str]]:
-    names = [field.attname for field in model._meta.concrete_fields]
-    sql, params = model.objects.filter(pk=1).values_list(*names).query.sql_with_params()
-    return sql, params, names
+def _record_statement(model: type[SingletonModel]) -> Statement:
+    return Statement(lambda: model.objects.filter(pk=1).values_list(*columns(model)))
 
 
 class ResetPolicy(SingletonModel):

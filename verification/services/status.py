@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEvent, ResetPolicy, User
+from sspr.statements import Param, Statement
 
 from .. import limits
 from ..models import ContactMethod, MethodsConfirmation, SecurityAnswer, VerificationCode
@@ -98,23 +98,7 @@ def _methods_row(user: User, policy: ResetPolicy, *, details: bool) -> dict | No
     None, and no statement, when there is nothing to read: no method can count.
     """
     statement = _methods_statement(_policy_values(policy), details)
-    if statement is None:
-        return None
-    sql, params = statement
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, user.pk])
-        row = cursor.fetchone()
-        names = (column[0] for column in cursor.description)  # DB-API: the name comes first
-        return {name: _aware(value) for name, value in zip(names, row, strict=True)} \
-            if row else None
-
-
-def _aware(value):
-    """A time as Django's own reading gives it: SQLite returns a stored time naive, in the
-    connection's time zone (PostgreSQL's is aware already)."""
-    if isinstance(value, datetime) and timezone.is_naive(value):
-        return timezone.make_aware(value, connection.timezone)
-    return value
+    return statement.row(pk=user.pk) if statement is not None else None
 
 
 def _policy_values(policy: ResetPolicy) -> tuple:
@@ -122,8 +106,9 @@ def _policy_values(policy: ResetPolicy) -> tuple:
 
 
 @lru_cache(maxsize=16)
-def _methods_statement(policy_values: tuple, details: bool) -> tuple[str, tuple] | None:
-    """The SQL of `_methods_row` under a policy, built once per policy rather than per request.
+def _methods_statement(policy_values: tuple, details: bool) -> Statement | None:
+    """The statement of `_methods_row` under a policy, compiled once per policy rather than
+    per request.
 
     Building and compiling these conditions costs far more than running them. The key is
     every field of the policy, so a saved change gets a statement of its own at once.
@@ -133,10 +118,8 @@ def _methods_statement(policy_values: tuple, details: bool) -> tuple[str, tuple]
     columns = {**counted_flags(policy), **(_overview_columns() if details else {})}
     if not columns:
         return None
-    query = users_with_answer_counts().values("pk", "answers", **columns).query
-    sql, params = query.sql_with_params()
-    # Django compiled `sql` and it takes every value as a parameter; the user's key is one too.
-    return f"SELECT * FROM ({sql}) AS methods WHERE methods.pk = %s", params  # noqa: S608
+    return Statement(lambda: users_with_answer_counts().filter(pk=Param("pk", User._meta.pk))
+                     .values("answers", **columns))
 
 
 def _counted(row: dict) -> set[str]:
