@@ -25,6 +25,7 @@ from accounts.audit import new_support_code, record_event
 from accounts.directory import find_user
 from accounts.models import AuditEvent, ResetPolicy, User
 from accounts.models.user import normalise_identifier
+from sspr.statements import Param, Statement, columns, instance
 from verification import services as verification
 
 from ..models import ResetAttempt, ResetBlock, StandIn
@@ -143,13 +144,27 @@ def current_attempt(request: HttpRequest) -> ResetAttempt | None:
     attempt_id = request.session.get(SESSION_KEY)
     if not attempt_id:
         return None
-    try:
-        attempt = ResetAttempt.objects.select_related("user").get(pk=attempt_id)
-    except ResetAttempt.DoesNotExist:
-        attempt = None
+    attempt = _read_attempt(attempt_id)
     if attempt is None or (attempt.is_expired and attempt.step != Step.DONE):
         request.session.pop(SESSION_KEY, None)
         return None
+    return attempt
+
+
+# Every wizard page reads its attempt with the account: one statement, compiled once.
+_ATTEMPT = Statement(lambda: ResetAttempt.objects.filter(pk=Param("pk", ResetAttempt._meta.pk))
+                     .values_list(*columns(ResetAttempt), *columns(User, "user__")))
+
+
+def _read_attempt(attempt_id: str) -> ResetAttempt | None:
+    """The attempt with its account, as `select_related("user").get()` reads them."""
+    rows = _ATTEMPT.rows(pk=attempt_id)
+    if not rows:
+        return None
+    own = len(ResetAttempt._meta.concrete_fields)
+    attempt = instance(ResetAttempt, rows[0][:own])
+    user = instance(User, rows[0][own:]) if attempt.user_id is not None else None
+    ResetAttempt.user.field.set_cached_value(attempt, user)
     return attempt
 
 
