@@ -122,8 +122,8 @@ if REDIS_URL:
     CACHES["default"]["BACKEND"] = "sspr.cache.RedisCache"  # one client per server, kept
 
 # Sessions live in the database so that web processes stay stateless and a user's sessions
-# can be listed and ended together.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# can be listed and ended together: Django's backend, with its read compiled once.
+SESSION_ENGINE = "sspr.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Every cookie says where it may be sent: a cross-site POST carries none of them.
