@@ -1,6 +1,8 @@
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from sspr.statements import Param, Statement, columns, instance
+
 from .lockout import check_sign_in
 from .models import User
 
@@ -49,6 +51,17 @@ def admit(request: HttpRequest | None, user: User | None, identifier: str,
     return user if password_ok else None
 
 
+# Every request of a signed-in person reads their account: one statement, compiled once.
+_ACCOUNT = Statement(lambda: User.objects.filter(pk=Param("pk", User._meta.pk))
+                     .values_list(*columns(User)))
+
+
+def signed_in_user(user_id: str) -> User | None:
+    """The account a session names, as `User.objects.filter(pk=user_id).first()` reads it."""
+    rows = _ACCOUNT.rows(pk=user_id)
+    return instance(User, rows[0]) if rows else None
+
+
 class IdentifierBackend(ModelBackend):
     """Sign in with a username or an email address, under the sign-in lockout.
 
@@ -63,6 +76,10 @@ class IdentifierBackend(ModelBackend):
         user = User.objects.get_by_identifier(username)
         password_ok = check_local_password(user, password) and can_sign_in(user)
         return admit(request, user, str(username), password_ok)
+
+    def get_user(self, user_id):
+        user = signed_in_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def user_can_authenticate(self, user) -> bool:
         return can_sign_in(user)

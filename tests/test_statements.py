@@ -7,6 +7,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from accounts.backends import signed_in_user
 from reset.models import ResetAttempt
 from reset.services.attempts import _read_attempt
 from sspr.sessions import SessionStore
@@ -57,6 +58,14 @@ def test_an_attempt_reads_back_as_select_related_reads_it():
     read.step = ResetAttempt.Step.DONE
     read.save(update_fields=["step"])  # an instance of the row, not a new one
     assert ResetAttempt.objects.get(pk=attempt.pk).step == ResetAttempt.Step.DONE
+
+
+def test_a_sessions_account_reads_back_as_the_orm_reads_it():
+    user = UserFactory(username="hanna", previous_passwords=["a"], last_login=timezone.now())
+    read = signed_in_user(str(user.pk))
+    assert field_values(read) == field_values(type(user).objects.get(pk=user.pk))
+    assert read.previous_passwords == ["a"]
+    assert signed_in_user(str(user.pk + 1)) is None
 
 
 def test_an_attempt_without_an_account_reads_with_none():

@@ -3,7 +3,13 @@
 from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 
-from ..backends import admit, can_sign_in, check_local_password, spend_a_password_check
+from ..backends import (
+    admit,
+    can_sign_in,
+    check_local_password,
+    signed_in_user,
+    spend_a_password_check,
+)
 from ..models import User
 from . import directory, sync_person
 
@@ -43,4 +49,4 @@ class DirectoryBackend(BaseBackend):
         return user
 
     def get_user(self, user_id):
-        return User.objects.filter(pk=user_id).first()
+        return signed_in_user(user_id)
