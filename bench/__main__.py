@@ -427,6 +427,7 @@ def summary(sample: Sample) -> dict:
     return {"rate": sample.rate, "n": len(sample.seconds), "errors": sample.errors,
             "p50": sample.percentile(50) * 1000, "p95": sample.percentile(95) * 1000,
             "p99": sample.percentile(99) * 1000, "queries": sample.mean_queries,
+            "usual_queries": sample.usual_queries, "most_queries": sample.most_queries,
             "cpu_ms": sample.mean_cpu_ms,
             "statuses": {str(k): v for k, v in sample.statuses.items()}}
 

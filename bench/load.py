@@ -154,6 +154,16 @@ class Sample:
         return statistics.fmean(self.queries) if self.queries else float("nan")
 
     @property
+    def usual_queries(self) -> float:
+        """The median request's count: what the step's own path costs, without the rare
+        request that also refreshes a value kept for seconds (the phone budget's state)."""
+        return statistics.median(self.queries) if self.queries else float("nan")
+
+    @property
+    def most_queries(self) -> float:
+        return max(self.queries) if self.queries else float("nan")
+
+    @property
     def mean_cpu_ms(self) -> float:
         return statistics.fmean(self.cpu_ms) if self.cpu_ms else float("nan")
 

@@ -24,35 +24,60 @@ def verdict(ok: bool | None) -> str:
 def load_row(row: dict) -> list[str]:
     portal, stock = row["portal"], row["stock"]
     step, clients = row["step"], row["clients"]
-    checks, target = [], []
-    if row["hashing"]:
-        floor = HASHING_TARGETS[step]
-        target.append(f"≥ {floor}× req/s")
-        checks.append(row["throughput_ratio"] >= floor)
-    else:
-        target.append("≥ 0.6× req/s")
-        checks.append(row["throughput_ratio"] >= 0.6)
-        if clients == 8:
-            target.append("p99 ≤ 1.5×")
-            checks.append(row["p99_ratio"] <= 1.5)
+    checks, target, needs = [], [], []
+    floor = HASHING_TARGETS[step] if row["hashing"] else 0.6
+    target.append(f"≥ {floor}× req/s")
+    checks.append(row["throughput_ratio"] >= floor)
+    if not checks[-1]:
+        needs.append(rate_needed(portal, stock["rate"] * floor))
+    if not row["hashing"] and clients == 8:
+        target.append("p99 ≤ 1.5×")
+        checks.append(row["p99_ratio"] <= 1.5)
+        if not checks[-1]:
+            needs.append(f"p99 ≤ {fmt(stock['p99'] * 1.5)} ms (now {fmt(portal['p99'])})")
     if step in QUERY_BUDGETS:
+        # The budget holds the step's own path: the median request (the rare one that also
+        # refreshes a value kept for seconds shows in the mean and the most).
+        usual = portal.get("usual_queries", portal["queries"])
         target.append(f"≤ {QUERY_BUDGETS[step]} queries")
-        checks.append(portal["queries"] <= QUERY_BUDGETS[step])
+        checks.append(usual <= QUERY_BUDGETS[step])
+        if not checks[-1]:
+            needs.append(f"{fmt(usual - QUERY_BUDGETS[step])} fewer queries")
     if portal["errors"] or stock["errors"]:
         checks.append(False)
     errors = f"; **{portal['errors']} errors**" if portal["errors"] else ""
     return [
         f"{step}, {clients} clients",
         f"{fmt(portal['rate'], 1)} req/s, p50/p95/p99 {fmt(portal['p50'])}/{fmt(portal['p95'])}/"
-        f"{fmt(portal['p99'])} ms, {fmt(portal['queries'], 1)} queries, "
+        f"{fmt(portal['p99'])} ms, {queries(portal)}, "
         f"{fmt(portal.get('cpu_ms'), 1)} ms CPU{errors}",
         f"{row['reference']}: {fmt(stock['rate'], 1)} req/s, p50/p95/p99 {fmt(stock['p50'])}/"
-        f"{fmt(stock['p95'])}/{fmt(stock['p99'])} ms, {fmt(stock['queries'], 1)} queries, "
+        f"{fmt(stock['p95'])}/{fmt(stock['p99'])} ms, {queries(stock)}, "
         f"{fmt(stock.get('cpu_ms'), 1)} ms CPU",
         f"{fmt(row['throughput_ratio'], 2)}× req/s, {fmt(row['p99_ratio'], 2)}× p99",
         ", ".join(target),
-        verdict(all(checks)),
+        verdict(all(checks)) + (f": needs {'; '.join(needs)}" if needs else ""),
     ]
+
+
+def queries(side: dict) -> str:
+    """Queries a request: the median's count, with the mean and the most when they differ."""
+    usual = side.get("usual_queries", side["queries"])
+    if math.isnan(usual) or side.get("most_queries", usual) == usual:
+        return f"{fmt(usual)} queries"
+    return (f"{fmt(usual)} queries (mean {fmt(side['queries'], 3)}, at most "
+            f"{fmt(side['most_queries'])})")
+
+
+def rate_needed(portal: dict, rate: float) -> str:
+    """What a missed throughput target would take: the rate, and how much cheaper each
+    request must be for it. The web worker's CPU is the part the portal's code decides; if
+    the request's other costs (the database's, the server's, the load's) shrank alike, it
+    would have to come down to the figure given."""
+    factor = rate / portal["rate"]
+    cpu = portal.get("cpu_ms")
+    budget = f" (web CPU {fmt(cpu, 1)} → ≤ {fmt(cpu / factor, 1)} ms)" if cpu else ""
+    return f"≥ {fmt(rate, 1)} req/s, each request {fmt(factor, 2)}× cheaper{budget}"
 
 
 def render(results: dict) -> str:
