@@ -11,7 +11,7 @@ from django.template.backends.django import Template as DjangoTemplate
 from django.template.backends.jinja2 import Template as Jinja2Template
 from django.template.loader import get_template
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
 
 from accounts.forms import SignInForm
@@ -90,3 +90,15 @@ def test_a_page_masks_its_csrf_token_once_for_all_its_forms(client):
     answer = checked.post(reverse("set_language"),
                           {"csrfmiddlewaretoken": tokens[0], "language": "sv", "next": "/"})
     assert answer.status_code == 302
+
+
+def test_links_are_reversed_once_yet_follow_the_script_prefix():
+    template = environment().from_string("{{ url('reset:identify') }}")
+    path = reverse("reset:identify")
+    assert template.render() == path
+    try:
+        set_script_prefix("/portal/")
+        assert template.render() == "/portal" + path
+    finally:
+        set_script_prefix("/")
+    assert template.render() == path
