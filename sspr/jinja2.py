@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from jinja2 import ChainableUndefined, Environment
+from markupsafe import Markup
 
 from accounts.user_agents import browser_summary
 
@@ -41,10 +42,26 @@ def environment(**options) -> Environment:
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True,
                                   pgettext=translation.pgettext,
                                   npgettext=translation.npgettext)
+    # The two a page calls dozens of times, without the newstyle wrappers' layers.
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
     env.globals.update(url=url, static=cache(static), get_language=translation.get_language,
                        languages=languages)
     env.filters.update(date=date, capfirst=capfirst, browser_summary=browser_summary)
     return env
+
+
+def gettext(message: str, **variables) -> Markup:
+    """Jinja2's newstyle gettext, the same answer in one call instead of three: the
+    translation as markup, always taken as a format string, with `variables` escaped in.
+
+    The catalogue's strings are the project's own, trusted as markup as newstyle trusts them.
+    """
+    return Markup(translation.gettext(message)) % variables  # noqa: S704 - our catalogue
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
+    variables.setdefault("num", num)
+    return Markup(translation.ngettext(singular, plural, num)) % variables  # noqa: S704
 
 
 def url(name: str) -> str:

@@ -102,3 +102,15 @@ def test_links_are_reversed_once_yet_follow_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert template.render() == path
+
+
+def test_translations_are_format_strings_with_their_values_escaped():
+    env = environment()
+    with translation.override("sv"):
+        words = env.from_string('{{ _("Next") }} {{ _("100%% sure") }}')
+        assert words.render() == "Nästa 100% sure"
+        rendered = env.from_string('{% trans name="<b>" %}Sign out ({{ name }}){% endtrans %}')
+        assert rendered.render() == "Logga ut (&lt;b&gt;)"
+        plural = env.from_string("{% trans n=2 %}{{ n }} code{% pluralize %}{{ n }} codes"
+                                 "{% endtrans %}")
+        assert plural.render() == "2 codes"
