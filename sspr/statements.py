@@ -11,6 +11,7 @@ decoded), from the connection of the thread that runs it.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -87,6 +88,26 @@ class Statement:
         compiled = self.compiled or self._compile()
         self.compiled = compiled
         return compiled.names
+
+
+def per_record(build: Callable[..., QuerySet | None]) -> Callable[..., Statement | None]:
+    """Statements whose shape depends on a record (a policy: which methods count, which
+    group may reset), compiled once per version of it.
+
+    `build(record, *options)` gives the queryset, or None when there is nothing to read. The
+    key is the value of every field of the record, so a saved change gets a statement of its
+    own at once, in every process, with nothing to invalidate.
+    """
+    @lru_cache(maxsize=32)
+    def kept(model: type[Model], values: tuple, options: tuple) -> Statement | None:
+        queryset = build(model(**dict(zip(columns(model), values, strict=True))), *options)
+        return Statement(lambda: queryset) if queryset is not None else None
+
+    def statement(record: Model, *options) -> Statement | None:
+        values = tuple(getattr(record, name) for name in columns(type(record)))
+        return kept(type(record), values, options)
+
+    return statement
 
 
 def columns(model: type[Model], prefix: str = "") -> list[str]:

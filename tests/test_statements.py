@@ -8,10 +8,11 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from accounts.backends import signed_in_user
+from accounts.models import ResetPolicy
 from reset.models import ResetAttempt
 from reset.services.attempts import _read_attempt
 from sspr.sessions import SessionStore
-from sspr.statements import Param, Statement, columns
+from sspr.statements import Param, Statement, columns, per_record
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,24 @@ def test_a_session_is_read_only_while_it_lives():
     expired = SessionStore(store.session_key)
     assert expired.load() == {}
     assert expired.session_key is None  # saving it makes a new key, as Django's backend does
+
+
+def test_a_statement_per_record_is_compiled_once_per_version_of_the_record():
+    built = []
+
+    @per_record
+    def statement(policy, details):
+        built.append((policy.methods_required, details))
+        return None if details else Session.objects.values_list("session_key")
+
+    policy = ResetPolicy.current()
+    first = statement(policy, False)
+    assert statement(ResetPolicy.current(), False) is first  # the same version: kept
+    assert statement(policy, True) is None  # nothing to read
+    policy.methods_required = 2
+    policy.save()
+    assert statement(ResetPolicy.current(), False) is not first  # a saved change: its own
+    assert built == [(1, False), (1, True), (2, False)]
 
 
 def test_columns_name_a_relations_fields_after_its_path():

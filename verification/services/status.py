@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEvent, ResetPolicy, User
-from sspr.statements import Param, Statement
+from sspr.statements import Param, per_record
 
 from .. import limits
 from ..models import ContactMethod, MethodsConfirmation, SecurityAnswer, VerificationCode
@@ -97,29 +96,19 @@ def _methods_row(user: User, policy: ResetPolicy, *, details: bool) -> dict | No
 
     None, and no statement, when there is nothing to read: no method can count.
     """
-    statement = _methods_statement(_policy_values(policy), details)
+    statement = _methods_statement(policy, details)
     return statement.row(pk=user.pk) if statement is not None else None
 
 
-def _policy_values(policy: ResetPolicy) -> tuple:
-    return tuple(getattr(policy, field.attname) for field in ResetPolicy._meta.concrete_fields)
-
-
-@lru_cache(maxsize=16)
-def _methods_statement(policy_values: tuple, details: bool) -> Statement | None:
-    """The statement of `_methods_row` under a policy, compiled once per policy rather than
-    per request.
-
-    Building and compiling these conditions costs far more than running them. The key is
-    every field of the policy, so a saved change gets a statement of its own at once.
-    """
-    fields = [field.attname for field in ResetPolicy._meta.concrete_fields]
-    policy = ResetPolicy(**dict(zip(fields, policy_values, strict=True)))
+@per_record
+def _methods_statement(policy: ResetPolicy, details: bool) -> QuerySet | None:
+    """`_methods_row`'s query under a policy, compiled once per policy rather than per
+    request: building and compiling these conditions costs far more than running them."""
     columns = {**counted_flags(policy), **(_overview_columns() if details else {})}
     if not columns:
         return None
-    return Statement(lambda: users_with_answer_counts().filter(pk=Param("pk", User._meta.pk))
-                     .values("answers", **columns))
+    return (users_with_answer_counts().filter(pk=Param("pk", User._meta.pk))
+            .values("answers", **columns))
 
 
 def _counted(row: dict) -> set[str]:
