@@ -25,7 +25,7 @@ from accounts.audit import new_support_code, record_event
 from accounts.directory import find_user
 from accounts.models import AuditEvent, ResetPolicy, User
 from accounts.models.user import normalise_identifier
-from sspr.statements import Param, Statement, columns, instance
+from sspr.statements import Param, Statement, columns, instance, per_record
 from verification import services as verification
 
 from ..models import ResetAttempt, ResetBlock, StandIn
@@ -63,13 +63,13 @@ def eligibility(user: User | None, facts: dict, policy: ResetPolicy) -> str:
     return Eligibility.ELIGIBLE
 
 
-def _account_facts(user: User, policy: ResetPolicy) -> Subquery:
-    """Group membership and counted methods of `user` (none for the stand-in), as one
+def _account_facts(account: Param, policy: ResetPolicy) -> Subquery:
+    """Group membership and counted methods of the `account` (none for the stand-in), as one
     subquery of a JSON object, so that `_start_counts` reads them in its own statement."""
     in_group = User.groups.through.objects.filter(user_id=OuterRef("pk"),
                                                   group_id=policy.enabled_group_id)
     facts = {**verification.counted_flags(policy), "in_group": Exists(in_group)}
-    person = verification.users_with_answer_counts().filter(pk=user.pk)
+    person = verification.users_with_answer_counts().filter(pk=account)
     return Subquery(person.values(facts=JSONObject(**facts))[:1])
 
 
@@ -98,7 +98,7 @@ def start_reset(*, request: HttpRequest, identifier: str, mode: str) -> ResetAtt
     subject = user or StandIn.for_key(key)
     now = timezone.now()
     with transaction.atomic():
-        counts = _start_counts(key=key, now=now, facts=_account_facts(subject, policy))
+        counts = _start_counts(key=key, now=now, account=subject.pk, policy=policy)
         state = eligibility(user, counts.facts or {}, policy)
         attempt = ResetAttempt(
             user=user, key=key, mode=mode, eligibility=state,
@@ -182,7 +182,7 @@ def locked_with_counts(attempt: ResetAttempt) -> tuple[ResetAttempt, "GateCounts
     fails now adds to them if `attempt_counted`). Call inside a transaction.
     """
     now = timezone.now()
-    since = _since_last_reset(attempt.key, now)
+    since = _since_last_reset(attempt.key, Value(now - HOUR))
     # The failed gates of the account itself, over all its IDs, for the stand-in too
     # (primary key 0, no rows): a gate is not passed beyond that limit, which only someone
     # who could pass it would ever notice (SPEC 6.1, 8.1).
@@ -220,8 +220,8 @@ class GateCounts:
     attempt_counted: bool
 
 
-def _since_last_reset(key: str, now) -> Greatest:
-    """Since when the typed ID `key` is counted: an hour ago, or its last successful reset
+def _since_last_reset(key: str | Param, hour_ago: Value | Param) -> Greatest:
+    """Since when the typed ID `key` is counted: `hour_ago`, or its last successful reset
     if that came later.
 
     Every limit is keyed on the normalised typed ID, whatever it resolves to, so that no
@@ -230,11 +230,10 @@ def _since_last_reset(key: str, now) -> Greatest:
     """
     done = (ResetAttempt.objects.filter(key=key, step=Step.DONE)
             .order_by("-finished_at").values("finished_at")[:1])
-    hour_ago = Value(now - HOUR)
     return Greatest(Coalesce(Subquery(done), hour_ago), hour_ago)
 
 
-def _typed(key: str, since: Greatest) -> QuerySet[ResetAttempt]:
+def _typed(key: str | Param, since: Greatest) -> QuerySet[ResetAttempt]:
     """The attempts the typed ID's limits count."""
     return ResetAttempt.objects.filter(key=key, created_at__gt=since)
 
@@ -250,13 +249,25 @@ def _aggregated(rows: QuerySet) -> QuerySet:
     return rows.values(everything=Value(1))
 
 
-def _start_counts(*, key: str, now, facts: Subquery) -> StartCounts:
-    """The typed ID's block and starts, and the account's `facts`, read in one statement."""
-    blocked = Exists(ResetBlock.objects.filter(key=key, until__gt=now))
-    row = (_aggregated(_typed(key, _since_last_reset(key, now)))
-           .annotate(starts=Count("pk"), blocked=blocked, facts=facts)
-           .values("starts", "blocked", "facts").get())
-    return StartCounts(**row)
+def _start_counts(*, key: str, now, account: int, policy: ResetPolicy) -> StartCounts:
+    """The typed ID's block and starts, and the `account`'s facts (`_account_facts`), read in
+    one statement, the same for every ID."""
+    row = _start_statement(policy).row(key=key, now=now, hour_ago=now - HOUR, account=account)
+    return StartCounts(blocked=row["blocked"], starts=row["starts"], facts=row["facts"])
+
+
+@per_record
+def _start_statement(policy: ResetPolicy) -> QuerySet:
+    """`_start_counts`'s query, compiled once per policy (which methods count and which group
+    may reset shape its facts): building it cost more than all of identify's other work."""
+    key = Param("key", ResetAttempt._meta.get_field("key"))
+    hour_ago = Param("hour_ago", ResetAttempt._meta.get_field("created_at"))
+    blocked = Exists(ResetBlock.objects.filter(
+        key=key, until__gt=Param("now", ResetBlock._meta.get_field("until"))))
+    facts = _account_facts(Param("account", User._meta.pk), policy)
+    return (_aggregated(_typed(key, _since_last_reset(key, hour_ago)))
+            .annotate(starts=Count("pk"), blocked=blocked, facts=facts)
+            .values("starts", "blocked", "facts"))
 
 
 def block(*, attempt: ResetAttempt, request: HttpRequest, reason: str) -> None:
