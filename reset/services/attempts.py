@@ -159,13 +159,17 @@ _ATTEMPT = Statement(lambda: ResetAttempt.objects.filter(pk=Param("pk", ResetAtt
 def _read_attempt(attempt_id: str) -> ResetAttempt | None:
     """The attempt with its account, as `select_related("user").get()` reads them."""
     rows = _ATTEMPT.rows(pk=attempt_id)
-    if not rows:
-        return None
+    return _with_account(rows[0])[0] if rows else None
+
+
+def _with_account(row: list) -> tuple[ResetAttempt, list]:
+    """The attempt and its account from a row of both tables' `columns`, and what follows."""
     own = len(ResetAttempt._meta.concrete_fields)
-    attempt = instance(ResetAttempt, rows[0][:own])
-    user = instance(User, rows[0][own:]) if attempt.user_id is not None else None
+    end = own + len(User._meta.concrete_fields)
+    attempt = instance(ResetAttempt, row[:own])
+    user = instance(User, row[own:end]) if attempt.user_id is not None else None
     ResetAttempt.user.field.set_cached_value(attempt, user)
-    return attempt
+    return attempt, row[end:]
 
 
 def locked(attempt: ResetAttempt) -> ResetAttempt:
@@ -181,21 +185,34 @@ def locked_with_counts(attempt: ResetAttempt) -> tuple[ResetAttempt, "GateCounts
     The counts include the attempt as it was before this request changes it (a gate it
     fails now adds to them if `attempt_counted`). Call inside a transaction.
     """
-    now = timezone.now()
-    since = _since_last_reset(attempt.key, Value(now - HOUR))
+    row = _LOCKED.rows(pk=attempt.pk, key=attempt.key, hour_ago=timezone.now() - HOUR,
+                       account=subject_of(attempt).pk)[0]
+    locked_attempt, (failed, account_failed, counted_here) = _with_account(row)
+    return locked_attempt, GateCounts(failed_gates=failed, account_failed_gates=account_failed,
+                                      attempt_counted=counted_here)
+
+
+def _locked_with_counts() -> QuerySet:
+    key = Param("key", ResetAttempt._meta.get_field("key"))
+    hour_ago = Param("hour_ago", ResetAttempt._meta.get_field("created_at"))
+    since = _since_last_reset(key, hour_ago)
     # The failed gates of the account itself, over all its IDs, for the stand-in too
     # (primary key 0, no rows): a gate is not passed beyond that limit, which only someone
     # who could pass it would ever notice (SPEC 6.1, 8.1).
-    of_account = ResetAttempt.objects.filter(user_id=subject_of(attempt).pk,
-                                             created_at__gt=now - HOUR)
-    row = (ResetAttempt.objects.select_for_update(of=("self",)).select_related("user")
-           .annotate(failed=Coalesce(_total(_typed(attempt.key, since), Sum("failed_gates")), 0),
-                     account_failed=Coalesce(_total(of_account, Sum("failed_gates")), 0),
-                     counted_here=ExpressionWrapper(Q(created_at__gt=since),
-                                                    output_field=BooleanField()))
-           .get(pk=attempt.pk))
-    return row, GateCounts(failed_gates=row.failed, account_failed_gates=row.account_failed,
-                           attempt_counted=row.counted_here)
+    of_account = ResetAttempt.objects.filter(user_id=Param("account", User._meta.pk),
+                                             created_at__gt=hour_ago)
+    return (ResetAttempt.objects.select_for_update(of=("self",))
+            .filter(pk=Param("pk", ResetAttempt._meta.pk))
+            .annotate(failed=Coalesce(_total(_typed(key, since), Sum("failed_gates")), 0),
+                      account_failed=Coalesce(_total(of_account, Sum("failed_gates")), 0),
+                      counted_here=ExpressionWrapper(Q(created_at__gt=since),
+                                                     output_field=BooleanField()))
+            .values_list(*columns(ResetAttempt), *columns(User, "user__"), "failed",
+                         "account_failed", "counted_here"))
+
+
+# A gate's check runs it on every try: compiled once (inside the caller's transaction).
+_LOCKED = Statement(_locked_with_counts)
 
 
 @dataclass(frozen=True)
