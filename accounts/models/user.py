@@ -10,6 +10,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from sspr.statements import Param, Statement, columns, instance
+
 
 def identifier_key(field: str | models.Expression) -> Lower:
     """The one expression user IDs and emails are matched and kept unique on: SQL lower().
@@ -55,14 +57,15 @@ class PortalUserManager(UserManager):
         if not typed:
             return None
         # A username that looks like someone else's email address loses to the username.
-        return next(iter(sorted(self.matching(typed), key=lambda u: u.by_email)), None)
+        rows = sorted(_MATCHING.rows(typed=typed), key=lambda row: row[-1])  # by email last
+        return instance(self.model, rows[0][:-1]) if rows else None
 
-    def matching(self, typed: str) -> models.QuerySet:
+    def matching(self, typed: str | Param) -> models.QuerySet:
         """The users (at most two) whose username or email is `typed`, through the indexes.
 
         The email condition repeats the partial index's own, so the planner can use it.
         """
-        key = identifier_key(models.Value(typed))
+        key = identifier_key(typed if isinstance(typed, Param) else models.Value(typed))
         by_email = models.Q(email_key=key) & ~models.Q(email="")
         return (
             self.alias(username_key=identifier_key("username"),
@@ -185,3 +188,9 @@ class User(AbstractUser):
     def temporary_password_expired(self) -> bool:
         expires = self.temporary_password_expires_at
         return expires is not None and expires <= timezone.now()
+
+
+# Sign-in and the wizard's first step look a person up by what they typed: one statement,
+# compiled once.
+_MATCHING = Statement(lambda: User.objects.matching(Param("typed", models.CharField()))
+                      .values_list(*columns(User), "by_email"))
