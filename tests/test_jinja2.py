@@ -4,7 +4,9 @@ in Django's template language."""
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
+from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.forms.renderers import get_default_renderer
 from django.template.backends.django import Template as DjangoTemplate
@@ -13,6 +15,7 @@ from django.template.loader import get_template
 from django.test import Client, RequestFactory
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
+from jinja2 import FileSystemLoader
 
 from accounts.forms import SignInForm
 from reset.forms import IdentifyForm
@@ -114,3 +117,17 @@ def test_translations_are_format_strings_with_their_values_escaped():
         plural = env.from_string("{% trans n=2 %}{{ n }} code{% pluralize %}{{ n }} codes"
                                  "{% endtrans %}")
         assert plural.render() == "2 codes"
+
+
+def test_radio_buttons_are_drawn_as_djangos_own_templates_draw_them():
+    django_forms = Path(forms.__file__).parent / "jinja2"
+    djangos = environment(loader=FileSystemLoader(django_forms))
+    ours = get_default_renderer().get_template("django/forms/widgets/radio.html")
+    assert "templates/jinja2" in ours.template.filename
+    widget = forms.RadioSelect(attrs={"class": "methods", "required": True, "data-x": False})
+    choices = [("email", "Email <me>"), ("Phones", [("sms", "Text"), ("call", "Call")])]
+    widget.choices = choices
+    for value in ("email", "sms", None):
+        context = widget.get_context("method", value, {"id": "id_method"})
+        assert ours.render(context) == djangos.get_template(
+            "django/forms/widgets/radio.html").render(context)
