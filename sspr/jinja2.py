@@ -9,6 +9,7 @@ bodies stay in Django's template language, which the second engine draws.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 
 from django.conf import settings
@@ -85,8 +86,35 @@ def languages() -> list[dict]:
 
 
 def date(value, format: str | None = None) -> str:
-    """Django's date filter: in the current time zone, with the current language's names."""
-    return defaultfilters.date(template_localtime(value), format)
+    """Django's date filter: in the current time zone, with the current language's names.
+
+    A format of digits only (a table's times, a machine-readable datetime) needs no language
+    and is written by strftime, which costs a tenth of Django's formatting.
+    """
+    digits = _strftime(format) if format and isinstance(value, datetime) else None
+    if digits is None:
+        return defaultfilters.date(template_localtime(value), format)
+    return template_localtime(value).strftime(digits)
+
+
+# Django's format characters that are digits alone, and strftime's for them.
+DIGITS = {"Y": "%Y", "m": "%m", "d": "%d", "H": "%H", "i": "%M", "s": "%S", "O": "%z"}
+
+
+@cache
+def _strftime(format: str) -> str | None:
+    """`format` for strftime, or None if it names anything but `DIGITS` (a month's name)."""
+    out, chars = [], iter(format)
+    for char in chars:
+        if char == "\\":
+            out.append(next(chars, "").replace("%", "%%"))
+        elif char in DIGITS:
+            out.append(DIGITS[char])
+        elif char.isalpha():
+            return None
+        else:
+            out.append(char.replace("%", "%%"))
+    return "".join(out)
 
 
 def csrf_token_once(request):

@@ -6,9 +6,11 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.forms.renderers import get_default_renderer
+from django.template import defaultfilters
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.backends.jinja2 import Template as Jinja2Template
 from django.template.loader import get_template
@@ -19,7 +21,7 @@ from jinja2 import FileSystemLoader
 
 from accounts.forms import SignInForm
 from reset.forms import IdentifyForm
-from sspr.jinja2 import environment
+from sspr.jinja2 import date, environment
 from tests.factories import UserFactory
 
 
@@ -131,3 +133,15 @@ def test_radio_buttons_are_drawn_as_djangos_own_templates_draw_them():
         context = widget.get_context("method", value, {"id": "id_method"})
         assert ours.render(context) == djangos.get_template(
             "django/forms/widgets/radio.html").render(context)
+
+
+@pytest.mark.parametrize("format", ["Y-m-d H:i", "Y-m-d H:i:s", "Y-m-d\\TH:i:sO", "d.m.Y",
+                                    "j F Y", "D, d M Y", "100% Y"])
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Stockholm", "Asia/Kolkata", "America/St_Johns"])
+def test_dates_of_digits_alone_read_as_djangos_date_filter_writes_them(format, zone):
+    when = [datetime(2026, 1, 5, 3, 4, 5, tzinfo=UTC), datetime(2026, 7, 30, 23, 59, 1, tzinfo=UTC)]
+    for language in ("en", "sv"):
+        with translation.override(language), timezone.override(zone):
+            for value in when:
+                expected = defaultfilters.date(timezone.localtime(value), format)
+                assert date(value, format) == expected
