@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.backends import signed_in_user
@@ -110,3 +112,19 @@ def test_a_statement_per_record_is_compiled_once_per_version_of_the_record():
 
 def test_columns_name_a_relations_fields_after_its_path():
     assert columns(Session, "x__") == ["x__session_key", "x__session_data", "x__expire_date"]
+
+
+def test_a_new_session_is_one_insert_and_a_taken_key_is_drawn_again(monkeypatch):
+    taken = SessionStore()
+    taken.create()
+    with CaptureQueriesContext(connection) as made:
+        SessionStore().create()
+    statements = [q["sql"] for q in made.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert [s.split()[0] for s in statements] == ["INSERT"]  # no look-up of the key first
+
+    keys = iter([taken.session_key, "k" * 32])
+    monkeypatch.setattr("sspr.sessions.get_random_string", lambda *args: next(keys))
+    again = SessionStore()
+    again.create()
+    assert again.session_key == "k" * 32
+    assert Session.objects.filter(pk=taken.session_key).exists()
