@@ -63,9 +63,10 @@ class FuzzyWordSet:
 
     Two words are within one edit exactly when they are equal, one is the other with one
     character deleted, or both give the same word with one character deleted (substitution).
-    The one-deletion forms of the listed words are made when the list is loaded: for the
-    common-password list, about 80,000 forms (5 MiB, a tenth of a second) in gunicorn's
-    master before it forks its workers (sspr.gunicorn), so no request ever builds them.
+    The one-deletion forms of the listed words are made per word length when a check first
+    needs that length (a candidate only meets words one longer or as long as itself), so
+    loading the common-password list in a worker's first password check costs a set, not
+    65,000 forms, and a worker keeps only the lengths its passwords reach.
     """
 
     # Below this length one edit turns too many ordinary words into a listed one
@@ -75,14 +76,13 @@ class FuzzyWordSet:
     def __init__(self, words) -> None:
         self.words = {w for w in words if w}
         self._deleted: dict[int, dict[str, str]] = {}
-        for word in self.words:
-            if len(word) >= self.FUZZY_FROM:
-                forms = self._deleted.setdefault(len(word), {})
-                forms.update((d, word) for d in _deletions(word))
 
     def _deleted_from(self, length: int) -> dict[str, str]:
         """The one-deletion forms of the listed words of `length`, each to its word."""
-        return self._deleted.get(length, {})
+        if length not in self._deleted:
+            self._deleted[length] = {} if length < self.FUZZY_FROM else {
+                d: w for w in self.words if len(w) == length for d in _deletions(w)}
+        return self._deleted[length]
 
     def match(self, candidate: str) -> str | None:
         if candidate in self.words:
