@@ -163,12 +163,16 @@ def _read_attempt(attempt_id: str) -> ResetAttempt | None:
 
 
 def _with_account(row: list) -> tuple[ResetAttempt, list]:
-    """The attempt and its account from a row of both tables' `columns`, and what follows."""
+    """The attempt and its account from a row of both tables' `columns`, and what follows.
+
+    The account's columns are made into a user for every attempt, those of an unknown ID
+    (all NULL) too, which then has none: reading the row is the same work for every ID.
+    """
     own = len(ResetAttempt._meta.concrete_fields)
     end = own + len(User._meta.concrete_fields)
     attempt = instance(ResetAttempt, row[:own])
-    user = instance(User, row[own:end]) if attempt.user_id is not None else None
-    ResetAttempt.user.field.set_cached_value(attempt, user)
+    user = instance(User, row[own:end])
+    ResetAttempt.user.field.set_cached_value(attempt, user if attempt.user_id is not None else None)
     return attempt, row[end:]
 
 

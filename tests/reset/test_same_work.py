@@ -7,11 +7,13 @@ benchmark's business; this is what makes it the same by construction.
 """
 
 import re
+from collections import Counter
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.db.models.signals import pre_init
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -116,3 +118,34 @@ def test_wrong_tries_cost_the_same_for_a_real_and_an_unknown_id(registered, hash
         assert sql_unknown == sql, f"wrong try {number} at {method} sends other statements"
         assert hashed_unknown == hashed, f"wrong try {number} at {method} hashes apart"
     assert all(hashed for _, _, hashed in real), "every wrong try is checked"
+
+
+def objects_made(user_id: str) -> list[Counter]:
+    """The model objects each wizard page makes, by class, from the method page to a gate."""
+    client = Client()
+    client.post(reverse("reset:identify"), {"username": user_id, "mode": "reset",
+                                            **solve_captcha(client)})
+    made = []
+
+    def count(sender, **kwargs):
+        made[-1][sender.__name__] += 1
+
+    pages = [lambda: client.get(reverse("reset:verify")),
+             lambda: client.post(reverse("reset:verify"), {"method": "authenticator"}),
+             lambda: client.get(reverse("reset:gate", kwargs={"method": "authenticator"}))]
+    pre_init.connect(count)
+    try:
+        for page in pages:
+            made.append(Counter())
+            page()
+    finally:
+        pre_init.disconnect(count)
+    return made
+
+
+def test_the_wizards_pages_make_the_same_objects_for_a_real_and_an_unknown_id(registered):
+    """Reading an attempt makes its account's user for every ID, from the NULL columns of an
+    unknown one too, so the time a page takes does not depend on whether one exists."""
+    real, unknown = objects_made("hanna"), objects_made("ghost")
+    assert real == unknown
+    assert all(page["User"] for page in real)
