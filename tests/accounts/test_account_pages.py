@@ -8,7 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import ResetPolicy
+from accounts.audit import record_event
+from accounts.models import AuditEvent, ResetPolicy
+from accounts.services import sign_in_activity
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,16 @@ def test_the_swedish_reads_as_written_in_swedish(english, not_swedish):
         swedish = translation.gettext(english)
     assert swedish != english
     assert not_swedish not in swedish
+
+
+def test_activity_is_the_last_twenty_sign_ins_failures_and_lockouts_newest_first(user):
+    types = [AuditEvent.Type.SIGNED_IN, AuditEvent.Type.SIGN_IN_FAILED,
+             AuditEvent.Type.LOCKED_OUT]
+    for n in range(22):
+        record_event(type=types[n % 3], subject=user, identifier=f"try-{n}")
+    record_event(type=AuditEvent.Type.PASSWORD_CHANGED, subject=user)
+    record_event(type=AuditEvent.Type.SIGNED_IN, subject=UserFactory(), identifier="other")
+
+    activity = sign_in_activity(user)
+
+    assert [e.identifier for e in activity] == [f"try-{n}" for n in range(21, 1, -1)]
