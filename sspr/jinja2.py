@@ -10,7 +10,7 @@ bodies stay in Django's template language, which the second engine draws.
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
 from django.middleware.csrf import get_token
@@ -117,7 +117,7 @@ def _strftime(format: str) -> str | None:
     return "".join(out)
 
 
-def csrf_token_once(request):
+def csrf_token_once(request) -> Callable[[], str]:
     """The page's CSRF token, masked once however many forms the page has.
 
     Django's lazy token masks the secret again each time a template prints it: 32 draws from
@@ -125,15 +125,7 @@ def csrf_token_once(request):
     switch, its own, a secondary one). One masked token per response keeps BREACH's defence,
     which needs a token that differs between responses, not between the forms of one.
     """
-    token = None
-
-    def once() -> str:
-        nonlocal token
-        if token is None:
-            token = get_token(request)
-        return token
-
-    return once
+    return cache(partial(get_token, request))
 
 
 def csrf_input(token: Callable[[], str]) -> SafeString:

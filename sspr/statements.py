@@ -11,7 +11,7 @@ decoded), from the connection of the thread that runs it.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection
@@ -53,6 +53,11 @@ class Statement:
         self.build = build
         self.compiled: Compiled | None = None
 
+    def _compiled(self) -> Compiled:
+        if self.compiled is None:
+            self.compiled = self._compile()
+        return self.compiled
+
     def _compile(self) -> Compiled:
         queryset = self.build()
         compiler = queryset.query.get_compiler(queryset.db)
@@ -66,8 +71,7 @@ class Statement:
 
     def rows(self, **values) -> list[list]:
         """Every row, each a list of the columns' values as Django reads them."""
-        compiled = self.compiled or self._compile()
-        self.compiled = compiled
+        compiled = self._compiled()
         params = [p.value(values) if isinstance(p, Slot) else p for p in compiled.params]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
@@ -85,9 +89,7 @@ class Statement:
 
     @property
     def names(self) -> tuple[str, ...]:
-        compiled = self.compiled or self._compile()
-        self.compiled = compiled
-        return compiled.names
+        return self._compiled().names
 
 
 def per_record(build: Callable[..., QuerySet | None]) -> Callable[..., Statement | None]:
@@ -112,11 +114,15 @@ def per_record(build: Callable[..., QuerySet | None]) -> Callable[..., Statement
 
 def columns(model: type[Model], prefix: str = "") -> list[str]:
     """Every column of `model`, by attribute name, each after `prefix` (a relation's path)."""
-    return [prefix + field.attname for field in model._meta.concrete_fields]
+    return [prefix + name for name in _attnames(model)]
 
 
 def instance(model: type[Model], values: Sequence) -> Model:
     """A `model` from its `columns` values, as Django's reading makes one: saving it
     updates its row."""
-    names = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(connection.alias, names, values)
+    return model.from_db(connection.alias, _attnames(model), values)
+
+
+@cache
+def _attnames(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
